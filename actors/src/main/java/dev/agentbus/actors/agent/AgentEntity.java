@@ -1,0 +1,481 @@
+package dev.agentbus.actors.agent;
+
+import dev.agentbus.actors.CborSerializable;
+import dev.agentbus.actors.chain.ChainedRecord;
+import dev.agentbus.actors.chain.HashChain;
+import dev.agentbus.actors.ledger.LedgerEntry;
+import dev.agentbus.actors.model.AgentMessage;
+import dev.agentbus.actors.model.AgentProfile;
+import dev.agentbus.actors.model.AgentStatus;
+import dev.agentbus.actors.model.MaciRole;
+import dev.agentbus.actors.model.MessageStatus;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BiFunction;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One agent: its registration (event-sourced, hash-chained) and its inbox. The inbox is derived from
+ * the ledger: accepted messages arrive as {@link Deliver} after their batch is durable, and after a
+ * passivation, crash or restart the entity rebuilds them from the ledger ({@link InboxSource}). Only
+ * acknowledgements are the entity's own events.
+ */
+public final class AgentEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> {
+
+  public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "Agent");
+
+  // ---- protocol ----
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Register(
+      String name, String type, String tenantId, MaciRole maciRole, List<String> capabilities,
+      Map<String, String> metadata, ActorRef<StatusReply<AgentProfile>> replyTo) implements Command {}
+
+  public record UpdateMetadata(Map<String, String> metadata, ActorRef<StatusReply<AgentProfile>> replyTo)
+      implements Command {}
+
+  public record Heartbeat(ActorRef<StatusReply<AgentProfile>> replyTo) implements Command {}
+
+  public record Unregister(ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+  public record GetProfile(ActorRef<StatusReply<AgentProfile>> replyTo) implements Command {}
+
+  /** From the ledger, once the entry is durable. No reply: the ledger already answered the sender. */
+  public record Deliver(LedgerEntry entry) implements Command {}
+
+  /**
+   * The same, from the gateway, which answers the sender only after the recipient holds the message:
+   * a read of the inbox after the sender's acknowledgement always shows it.
+   */
+  public record DeliverAndConfirm(LedgerEntry entry, ActorRef<Done> replyTo) implements Command {}
+
+  public record ReadInbox(InboxQuery query, ActorRef<StatusReply<InboxPage>> replyTo) implements Command {}
+
+  public record Ack(UUID messageId, ActorRef<StatusReply<InboxItem>> replyTo) implements Command {}
+
+  /** Push: the subscriber gets every unacknowledged message now and every delivery after. */
+  public record Subscribe(ActorRef<InboxItem> subscriber) implements Command {}
+
+  public record Unsubscribe(ActorRef<InboxItem> subscriber) implements Command {}
+
+  /** Starts the entity (recovery republishes its profile); used to rebuild the directory. */
+  public enum Wake implements Command {
+    INSTANCE
+  }
+
+  private record InboxLoaded(List<LedgerEntry> entries) implements Command {}
+
+  private record InboxLoadFailed(String reason) implements Command {}
+
+  // ---- events: every one is a link of this agent's hash chain ----
+
+  public sealed interface Event extends CborSerializable, ChainedRecord {}
+
+  /** What an event's hash covers: its kind and its data. */
+  public record Body(String event, Object data) {}
+
+  public record Registered(AgentProfile profile, String prevHash, String hash) implements Event {
+    @Override
+    public Object content() {
+      return new Body("Registered", profile);
+    }
+  }
+
+  public record MetadataUpdated(Map<String, String> metadata, Instant at, String prevHash, String hash)
+      implements Event {
+    @Override
+    public Object content() {
+      return new Body("MetadataUpdated", Map.of("metadata", metadata, "at", at.toString()));
+    }
+  }
+
+  public record HeartbeatReceived(Instant at, String prevHash, String hash) implements Event {
+    @Override
+    public Object content() {
+      return new Body("HeartbeatReceived", at.toString());
+    }
+  }
+
+  public record Unregistered(Instant at, String prevHash, String hash) implements Event {
+    @Override
+    public Object content() {
+      return new Body("Unregistered", at.toString());
+    }
+  }
+
+  public record MessageAcknowledged(UUID messageId, Instant at, String prevHash, String hash) implements Event {
+    @Override
+    public Object content() {
+      return new Body("MessageAcknowledged", Map.of("messageId", messageId.toString(), "at", at.toString()));
+    }
+  }
+
+  // ---- state ----
+
+  /**
+   * @param profile null while not registered (never, or after unregistering: the role goes too)
+   * @param acked acknowledged message ids, oldest first, bounded like the inbox
+   * @param everRegistered false for an agent that never existed: its inbox needs no rebuild
+   */
+  public record State(AgentProfile profile, LinkedHashSet<UUID> acked, String lastHash, boolean everRegistered)
+      implements CborSerializable {
+    static State empty() {
+      return new State(null, new LinkedHashSet<>(), HashChain.GENESIS, false);
+    }
+
+    public boolean registered() {
+      return profile != null;
+    }
+  }
+
+  /** What an agent needs from its node. */
+  public record Settings(int inboxMaxRetained, int defaultPageSize, int maxPageSize) {}
+
+  public static Behavior<Command> create(
+      String agentId, Settings settings, InboxSource inboxSource, DirectoryPublisher directory, Clock clock,
+      BackoffSupervisorStrategy restart) {
+    return Behaviors.setup(ctx -> new AgentEntity(ctx, agentId, settings, inboxSource, directory, clock, restart));
+  }
+
+  private final ActorContext<Command> context;
+  private final String agentId;
+  private final Settings settings;
+  private final InboxSource inboxSource;
+  private final DirectoryPublisher directory;
+  private final Clock clock;
+  // Derived from the ledger, not event-sourced: rebuilt on every start.
+  private final LinkedHashMap<UUID, InboxItem> inbox = new LinkedHashMap<>();
+  private final List<ActorRef<InboxItem>> subscribers = new ArrayList<>();
+  private final List<Command> waitingForInbox = new ArrayList<>();
+  private boolean inboxLoaded;
+  private boolean inboxLoading;
+
+  private AgentEntity(
+      ActorContext<Command> context, String agentId, Settings settings, InboxSource inboxSource,
+      DirectoryPublisher directory, Clock clock, BackoffSupervisorStrategy restart) {
+    super(PersistenceId.of(ENTITY_KEY.name(), agentId), restart);
+    this.context = context;
+    this.agentId = agentId;
+    this.settings = settings;
+    this.inboxSource = inboxSource;
+    this.directory = directory;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty();
+  }
+
+  // ---- commands ----
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Register.class, this::onRegister)
+        .onCommand(UpdateMetadata.class, this::onUpdateMetadata)
+        .onCommand(Heartbeat.class, this::onHeartbeat)
+        .onCommand(Unregister.class, this::onUnregister)
+        .onCommand(GetProfile.class, this::onGetProfile)
+        .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(DeliverAndConfirm.class, this::onDeliverAndConfirm)
+        .onCommand(ReadInbox.class, this::onReadInbox)
+        .onCommand(Ack.class, this::onAck)
+        .onCommand(Subscribe.class, this::onSubscribe)
+        .onCommand(Unsubscribe.class, this::onUnsubscribe)
+        .onCommand(Wake.class, (s, c) -> Effect().noReply())
+        .onCommand(InboxLoaded.class, this::onInboxLoaded)
+        .onCommand(InboxLoadFailed.class, this::onInboxLoadFailed)
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onRegister(State state, Register cmd) {
+    if (state.registered()) {
+      return Effect().reply(cmd.replyTo(),
+          AgentErrors.error("agent_already_registered", "agent '" + agentId + "' is already registered"));
+    }
+    Instant now = clock.instant();
+    AgentProfile profile = new AgentProfile(agentId, cmd.name(), cmd.type(), cmd.tenantId(), cmd.maciRole(),
+        cmd.capabilities(), cmd.metadata(), AgentStatus.ACTIVE, now, now);
+    return Effect()
+        .persist(link(state, (prev, hash) -> new Registered(profile, prev, hash)))
+        .thenRun(s -> directory.publish(s.profile()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.profile()));
+  }
+
+  private ReplyEffect<Event, State> onUpdateMetadata(State state, UpdateMetadata cmd) {
+    if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
+    Map<String, String> merged = new HashMap<>(state.profile().metadata());
+    merged.putAll(cmd.metadata());
+    Instant now = clock.instant();
+    return Effect()
+        .persist(link(state, (prev, hash) -> new MetadataUpdated(Map.copyOf(merged), now, prev, hash)))
+        .thenRun(s -> directory.publish(s.profile()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.profile()));
+  }
+
+  private ReplyEffect<Event, State> onHeartbeat(State state, Heartbeat cmd) {
+    if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
+    Instant now = clock.instant();
+    return Effect()
+        .persist(link(state, (prev, hash) -> new HeartbeatReceived(now, prev, hash)))
+        .thenRun(s -> directory.publish(s.profile()))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(s.profile()));
+  }
+
+  private ReplyEffect<Event, State> onUnregister(State state, Unregister cmd) {
+    if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
+    Instant now = clock.instant();
+    return Effect()
+        .persist(link(state, (prev, hash) -> new Unregistered(now, prev, hash)))
+        .thenRun(s -> directory.withdraw(agentId))
+        .thenReply(cmd.replyTo(), s -> StatusReply.ack());
+  }
+
+  private ReplyEffect<Event, State> onGetProfile(State state, GetProfile cmd) {
+    if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
+    return Effect().reply(cmd.replyTo(), StatusReply.success(state.profile()));
+  }
+
+  private ReplyEffect<Event, State> onDeliverAndConfirm(State state, DeliverAndConfirm cmd) {
+    accept(state, cmd.entry());
+    return Effect().reply(cmd.replyTo(), Done.getInstance());
+  }
+
+  private ReplyEffect<Event, State> onDeliver(State state, Deliver cmd) {
+    accept(state, cmd.entry());
+    return Effect().noReply();
+  }
+
+  private void accept(State state, LedgerEntry entry) {
+    AgentMessage m = entry.message();
+    // The recipient is authoritative: re-check registration, status and tenant on arrival.
+    if (!state.registered() || !state.profile().isActive()) {
+      context.getLog().warn("Undeliverable message {} to {}: agent not registered or not active", m.id(), agentId);
+      return;
+    }
+    if (!AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) {
+      context.getLog().warn("Undeliverable message {} to {}: tenant mismatch", m.id(), agentId);
+      return;
+    }
+    if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return;
+    InboxItem item = new InboxItem(m, MessageStatus.DELIVERED, entry.recordedAt());
+    inbox.put(m.id(), item);
+    trimInbox(state);
+    subscribers.forEach(s -> s.tell(item));
+  }
+
+  private ReplyEffect<Event, State> onReadInbox(State state, ReadInbox cmd) {
+    if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
+    if (!inboxReady(state, cmd)) return Effect().noReply();
+    InboxQuery q = cmd.query();
+    Instant now = clock.instant();
+    List<InboxItem> matching = new ArrayList<>();
+    for (InboxItem item : inbox.values()) {
+      AgentMessage m = item.message();
+      boolean acked = state.acked().contains(m.id());
+      if (!acked && m.isExpiredAt(now)) continue;
+      if (q.type() != null && q.type() != m.type()) continue;
+      if (q.since() != null && m.timestamp() != null && m.timestamp().isBefore(q.since())) continue;
+      if (q.unreadOnly() && acked) continue;
+      matching.add(acked ? item.withStatus(MessageStatus.ACKNOWLEDGED) : item);
+    }
+    int pageSize = q.pageSize() <= 0 ? settings.defaultPageSize() : Math.min(q.pageSize(), settings.maxPageSize());
+    int page = Math.max(1, q.page());
+    long from = (long) (page - 1) * pageSize;
+    List<InboxItem> slice = from >= matching.size()
+        ? List.of()
+        : matching.subList((int) from, (int) Math.min(matching.size(), from + pageSize));
+    return Effect().reply(cmd.replyTo(), StatusReply.success(new InboxPage(slice, matching.size(), page, pageSize)));
+  }
+
+  private ReplyEffect<Event, State> onAck(State state, Ack cmd) {
+    if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
+    if (!inboxReady(state, cmd)) return Effect().noReply();
+    InboxItem item = inbox.get(cmd.messageId());
+    if (item == null) {
+      return Effect().reply(cmd.replyTo(),
+          AgentErrors.error("message_not_found", "no message " + cmd.messageId() + " in the inbox of " + agentId));
+    }
+    if (state.acked().contains(cmd.messageId())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(item.withStatus(MessageStatus.ACKNOWLEDGED)));
+    }
+    Instant now = clock.instant();
+    return Effect()
+        .persist(link(state, (prev, hash) -> new MessageAcknowledged(cmd.messageId(), now, prev, hash)))
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(item.withStatus(MessageStatus.ACKNOWLEDGED)));
+  }
+
+  private ReplyEffect<Event, State> onSubscribe(State state, Subscribe cmd) {
+    if (!inboxReady(state, cmd)) return Effect().noReply();
+    if (!subscribers.contains(cmd.subscriber())) {
+      subscribers.add(cmd.subscriber());
+      context.watch(cmd.subscriber());
+    }
+    // Resume from the ack cursor: everything not yet acknowledged, in order.
+    for (InboxItem item : inbox.values()) {
+      if (!state.acked().contains(item.message().id())) cmd.subscriber().tell(item);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onUnsubscribe(State state, Unsubscribe cmd) {
+    if (subscribers.remove(cmd.subscriber())) context.unwatch(cmd.subscriber());
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onInboxLoaded(State state, InboxLoaded msg) {
+    // Rebuilt entries come first (ledger order); live deliveries that raced the rebuild follow.
+    LinkedHashMap<UUID, InboxItem> live = new LinkedHashMap<>(inbox);
+    inbox.clear();
+    Instant now = clock.instant();
+    for (LedgerEntry e : msg.entries()) {
+      AgentMessage m = e.message();
+      if (!state.registered() || !AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) continue;
+      if (m.isExpiredAt(now) && !state.acked().contains(m.id())) continue;
+      inbox.putIfAbsent(m.id(), new InboxItem(m, MessageStatus.DELIVERED, e.recordedAt()));
+    }
+    live.forEach(inbox::putIfAbsent);
+    trimInbox(state);
+    inboxLoaded = true;
+    inboxLoading = false;
+    List<Command> waiting = List.copyOf(waitingForInbox);
+    waitingForInbox.clear();
+    waiting.forEach(c -> context.getSelf().tell(c));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onInboxLoadFailed(State state, InboxLoadFailed msg) {
+    inboxLoading = false;
+    context.getLog().error("Inbox of {} could not be rebuilt from the ledger: {}", agentId, msg.reason());
+    List<Command> waiting = List.copyOf(waitingForInbox);
+    waitingForInbox.clear();
+    for (Command c : waiting) {
+      StatusReply<?> error = AgentErrors.error("inbox_unavailable", "inbox could not be read; try again");
+      if (c instanceof ReadInbox r) r.replyTo().tell(AgentErrors.cast(error));
+      else if (c instanceof Ack a) a.replyTo().tell(AgentErrors.cast(error));
+    }
+    return Effect().noReply();
+  }
+
+  /** True when the inbox can be served; otherwise the command waits for the rebuild to finish. */
+  private boolean inboxReady(State state, Command cmd) {
+    if (inboxLoaded) return true;
+    waitingForInbox.add(cmd);
+    startInboxLoad(state);
+    return false;
+  }
+
+  private void startInboxLoad(State state) {
+    if (inboxLoading || inboxLoaded) return;
+    if (!state.everRegistered()) {
+      inboxLoaded = true;
+      context.getSelf().tell(new InboxLoaded(List.of()));
+      return;
+    }
+    inboxLoading = true;
+    context.pipeToSelf(inboxSource.acceptedFor(agentId),
+        (entries, error) -> error == null ? new InboxLoaded(entries) : new InboxLoadFailed(String.valueOf(error)));
+  }
+
+  private void trimInbox(State state) {
+    if (inbox.size() <= settings.inboxMaxRetained()) return;
+    // Drop the oldest acknowledged first; all of them stay in the ledger.
+    Iterator<Map.Entry<UUID, InboxItem>> it = inbox.entrySet().iterator();
+    while (inbox.size() > settings.inboxMaxRetained() && it.hasNext()) {
+      if (state.acked().contains(it.next().getKey())) it.remove();
+    }
+    it = inbox.entrySet().iterator();
+    while (inbox.size() > settings.inboxMaxRetained() && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+  }
+
+  private Event link(State state, BiFunction<String, String, Event> event) {
+    long seqNr = lastSequenceNumber(context) + 1;
+    String prev = state.lastHash();
+    String hash = HashChain.link(prev, persistenceId().id(), seqNr, 0, event.apply(prev, "").content());
+    return event.apply(prev, hash);
+  }
+
+  private <T> StatusReply<T> notRegistered() {
+    return AgentErrors.error("agent_not_found", "agent '" + agentId + "' is not registered");
+  }
+
+  // ---- events ----
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Registered.class, (s, e) -> new State(e.profile(), s.acked(), e.hash(), true))
+        .onEvent(MetadataUpdated.class, (s, e) -> new State(withMetadata(s.profile(), e.metadata(), e.at()),
+            s.acked(), e.hash(), s.everRegistered()))
+        .onEvent(HeartbeatReceived.class, (s, e) -> new State(withLastSeen(s.profile(), e.at()), s.acked(), e.hash(),
+            s.everRegistered()))
+        .onEvent(Unregistered.class, (s, e) -> new State(null, s.acked(), e.hash(), s.everRegistered()))
+        .onEvent(MessageAcknowledged.class, this::applyAck)
+        .build();
+  }
+
+  private State applyAck(State s, MessageAcknowledged e) {
+    LinkedHashSet<UUID> acked = s.acked();
+    acked.add(e.messageId());
+    Iterator<UUID> it = acked.iterator();
+    while (acked.size() > settings.inboxMaxRetained() && it.hasNext()) {
+      it.next();
+      it.remove();
+    }
+    return new State(s.profile(), acked, e.hash(), s.everRegistered());
+  }
+
+  private static AgentProfile withMetadata(AgentProfile p, Map<String, String> metadata, Instant at) {
+    return new AgentProfile(p.id(), p.name(), p.type(), p.tenantId(), p.maciRole(), p.capabilities(), metadata,
+        p.status(), p.registeredAt(), at);
+  }
+
+  private static AgentProfile withLastSeen(AgentProfile p, Instant at) {
+    return new AgentProfile(p.id(), p.name(), p.type(), p.tenantId(), p.maciRole(), p.capabilities(), p.metadata(),
+        p.status(), p.registeredAt(), at);
+  }
+
+  // ---- signals ----
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          if (state.registered()) directory.publish(state.profile());
+          if (!state.everRegistered()) inboxLoaded = true;
+        })
+        .onSignal(Terminated.class, (state, t) -> subscribers.removeIf(s -> s.equals(t.getRef())))
+        .build();
+  }
+}

@@ -1,0 +1,47 @@
+package dev.agentbus.actors.bus;
+
+import dev.agentbus.actors.agent.InboxSource;
+import dev.agentbus.actors.ledger.LedgerEntry;
+import dev.agentbus.actors.ledger.LedgerPartition;
+import dev.agentbus.actors.model.MessageStatus;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.persistence.query.PersistenceQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * Rebuilds an inbox by reading the recipient's ledger partition through the read journal and keeping
+ * the accepted entries addressed to it. Costs one read of the partition's history per rebuild.
+ */
+final class LedgerInboxSource implements InboxSource {
+
+  private final ActorSystem<?> system;
+  private final CurrentEventsByPersistenceIdQuery journal;
+  private final int partitions;
+
+  LedgerInboxSource(ActorSystem<?> system, String readJournalPluginId, int partitions) {
+    this.system = system;
+    this.journal = PersistenceQuery.get(system)
+        .getReadJournalFor(CurrentEventsByPersistenceIdQuery.class, readJournalPluginId);
+    this.partitions = partitions;
+  }
+
+  @Override
+  public CompletionStage<List<LedgerEntry>> acceptedFor(String recipientId) {
+    String pid = PersistenceId.of(LedgerPartition.ENTITY_KEY.name(),
+        LedgerPartition.entityIdFor(recipientId, partitions)).id();
+    return journal.currentEventsByPersistenceId(pid, 0L, Long.MAX_VALUE)
+        .runFold(new ArrayList<LedgerEntry>(), (acc, env) -> {
+          if (env.event() instanceof LedgerPartition.BatchWritten batch) {
+            for (LedgerEntry e : batch.entries()) {
+              if (e.status() == MessageStatus.ACCEPTED && recipientId.equals(e.recipientId())) acc.add(e);
+            }
+          }
+          return acc;
+        }, system)
+        .thenApply(list -> (List<LedgerEntry>) list);
+  }
+}

@@ -1,0 +1,27 @@
+package dev.agentbus.actors.governance;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The fail-closed governance pipeline: structure and limits, constitutional hash, injection filter,
+ * tenant isolation, MACI role separation, [policy steps], impact score, decision. Plain Java, no Pekko.
+ * An exception inside any step is a DENY with reason {@code governance_error}.
+ */
+public interface GovernancePipeline {
+
+  Decision evaluate(GovernanceRequest request);
+
+  /** The default pipeline with no policy steps. */
+  static GovernancePipeline create(GovernanceSettings settings, Clock clock, OutputRegistry outputs) {
+    return create(settings, clock, outputs, List.of());
+  }
+
+  /**
+   * @param policySteps evaluated between MACI (5) and impact scoring; the seam for CEL policy bundles
+   */
+  static GovernancePipeline create(
+      GovernanceSettings settings, Clock clock, OutputRegistry outputs, List<GovernanceStep> policySteps) {
+    return new DefaultGovernancePipeline(settings, clock, outputs, policySteps);
+  }
+}

@@ -1,0 +1,283 @@
+package dev.agentbus.actors.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.agentbus.actors.chain.ChainVerifier;
+import dev.agentbus.actors.ledger.LedgerEntry;
+import dev.agentbus.actors.model.AgentMessage;
+import dev.agentbus.actors.model.AgentProfile;
+import dev.agentbus.actors.model.MaciRole;
+import dev.agentbus.actors.model.MessageStatus;
+import dev.agentbus.actors.support.ManualClock;
+import dev.agentbus.actors.support.Messages;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class AgentEntityTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create(
+      ConfigFactory.parseString("pekko.loglevel = WARNING").withFallback(EventSourcedBehaviorTestKit.config()));
+
+  @AfterAll
+  static void tearDown() {
+    testKit.shutdownTestKit();
+  }
+
+  private final ManualClock clock = ManualClock.atNoon();
+  private final List<LedgerEntry> ledger = new CopyOnWriteArrayList<>();
+  private final DirectoryProbe directory = new DirectoryProbe();
+
+  private static final class DirectoryProbe implements DirectoryPublisher {
+    final List<AgentProfile> published = new CopyOnWriteArrayList<>();
+    final List<String> withdrawn = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void publish(AgentProfile profile) {
+      published.add(profile);
+    }
+
+    @Override
+    public void withdraw(String agentId) {
+      withdrawn.add(agentId);
+    }
+  }
+
+  private EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> entity(String id) {
+    InboxSource source = recipient -> CompletableFuture.completedFuture(
+        ledger.stream().filter(e -> e.recipientId().equals(recipient)).toList());
+    return EventSourcedBehaviorTestKit.create(testKit.system(), AgentEntity.create(id,
+        new AgentEntity.Settings(100, 50, 500), source, directory, clock,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1)));
+  }
+
+  private static String id() {
+    return "agent-" + UUID.randomUUID();
+  }
+
+  private CommandResultWithReply<AgentEntity.Command, AgentEntity.Event, AgentEntity.State, StatusReply<AgentProfile>>
+      register(EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> kit, String tenant) {
+    return kit.runCommand(replyTo -> new AgentEntity.Register("worker", "llm", tenant, MaciRole.EXECUTIVE,
+        List.of("search"), Map.of("team", "a"), replyTo));
+  }
+
+  private LedgerEntry delivered(AgentMessage m, String recipient) {
+    return new LedgerEntry(m, recipient, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h");
+  }
+
+  @Test
+  void registersAndPublishesItsProfile() {
+    String id = id();
+    var kit = entity(id);
+    var result = register(kit, "tenant-a");
+    assertTrue(result.reply().isSuccess());
+    AgentProfile p = result.reply().getValue();
+    assertEquals("tenant-a", p.tenantId());
+    assertEquals(MaciRole.EXECUTIVE, p.maciRole());
+    assertInstanceOf(AgentEntity.Registered.class, result.event());
+    assertTrue(directory.published.stream().anyMatch(x -> x.id().equals(id)));
+  }
+
+  @Test
+  void refusesASecondRegistration() {
+    var kit = entity(id());
+    register(kit, "t");
+    var second = register(kit, "t");
+    assertTrue(second.reply().isError());
+    assertTrue(second.reply().getError().getMessage().startsWith("agent_already_registered"));
+    assertTrue(second.hasNoEvents());
+  }
+
+  @Test
+  void mergesMetadataAndRecordsHeartbeats() {
+    var kit = entity(id());
+    register(kit, "t");
+    var updated = kit.<StatusReply<AgentProfile>>runCommand(r -> new AgentEntity.UpdateMetadata(Map.of("zone", "eu"), r));
+    assertEquals(Map.of("team", "a", "zone", "eu"), updated.reply().getValue().metadata());
+    clock.advance(Duration.ofMinutes(1));
+    var beat = kit.<StatusReply<AgentProfile>>runCommand(AgentEntity.Heartbeat::new);
+    assertEquals(clock.instant(), beat.reply().getValue().lastSeen());
+  }
+
+  @Test
+  void unregisteringDropsTheRoleAndAllowsANewRegistration() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    var gone = kit.<StatusReply<Done>>runCommand(AgentEntity.Unregister::new);
+    assertTrue(gone.reply().isSuccess());
+    assertTrue(directory.withdrawn.contains(id));
+    var profile = kit.<StatusReply<AgentProfile>>runCommand(AgentEntity.GetProfile::new);
+    assertTrue(profile.reply().getError().getMessage().startsWith("agent_not_found"));
+    var again = kit.<StatusReply<AgentProfile>>runCommand(r -> new AgentEntity.Register("w", "llm", "t",
+        MaciRole.JUDICIAL, List.of(), Map.of(), r));
+    assertEquals(MaciRole.JUDICIAL, again.reply().getValue().maciRole());
+  }
+
+  @Test
+  void refusesCommandsForAnUnregisteredAgent() {
+    var kit = entity(id());
+    var beat = kit.<StatusReply<AgentProfile>>runCommand(AgentEntity.Heartbeat::new);
+    assertTrue(beat.reply().getError().getMessage().startsWith("agent_not_found"));
+    assertTrue(beat.hasNoEvents());
+  }
+
+  @Test
+  void deliversIntoTheInboxAndAcknowledges() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage m = Messages.query("sender", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(delivered(m, id)));
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertEquals(1, page.reply().getValue().total());
+    assertEquals(MessageStatus.DELIVERED, page.reply().getValue().items().get(0).status());
+
+    var ack = kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(m.id(), r));
+    assertEquals(MessageStatus.ACKNOWLEDGED, ack.reply().getValue().status());
+    assertInstanceOf(AgentEntity.MessageAcknowledged.class, ack.event());
+
+    var unread = kit.<StatusReply<InboxPage>>runCommand(r ->
+        new AgentEntity.ReadInbox(new InboxQuery(null, null, true, 1, 50), r));
+    assertEquals(0, unread.reply().getValue().total());
+    var again = kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(m.id(), r));
+    assertTrue(again.hasNoEvents());
+  }
+
+  @Test
+  void refusesToAcknowledgeAnUnknownMessage() {
+    var kit = entity(id());
+    register(kit, "t");
+    var ack = kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(UUID.randomUUID(), r));
+    assertTrue(ack.reply().getError().getMessage().startsWith("message_not_found"));
+  }
+
+  @Test
+  void dropsADeliveryFromAnotherTenant() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "tenant-a");
+    kit.runCommand(new AgentEntity.Deliver(delivered(Messages.query("s", id, "tenant-b"), id)));
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertEquals(0, page.reply().getValue().total());
+  }
+
+  @Test
+  void doesNotDeliverAnExpiredMessage() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage q = Messages.query("s", id, "t");
+    AgentMessage expired = new AgentMessage(q.id(), q.type(), q.priority(), "s", id, "t", q.payload(), null, null,
+        q.constitutionalHash(), q.timestamp(), clock.instant().minusSeconds(1), null, Map.of());
+    kit.runCommand(new AgentEntity.Deliver(delivered(expired, id)));
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertEquals(0, page.reply().getValue().total());
+  }
+
+  @Test
+  void deliversAMessageOnceEvenIfItArrivesTwice() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    LedgerEntry e = delivered(Messages.query("s", id, "t"), id);
+    kit.runCommand(new AgentEntity.Deliver(e));
+    kit.runCommand(new AgentEntity.Deliver(e));
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertEquals(1, page.reply().getValue().total());
+  }
+
+  @Test
+  void rebuildsItsInboxFromTheLedgerAfterARestart() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage first = Messages.query("s", id, "t");
+    AgentMessage second = Messages.query("s", id, "t");
+    ledger.add(delivered(first, id));
+    ledger.add(delivered(second, id));
+    kit.runCommand(new AgentEntity.Deliver(ledger.get(0)));
+    kit.runCommand(new AgentEntity.Deliver(ledger.get(1)));
+    kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(first.id(), r));
+
+    var restarted = kit.restart();
+    assertEquals(id, restarted.state().profile().id());
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    List<InboxItem> items = page.reply().getValue().items();
+    assertEquals(List.of(first.id(), second.id()), items.stream().map(i -> i.message().id()).toList());
+    assertEquals(MessageStatus.ACKNOWLEDGED, items.get(0).status());
+    assertEquals(MessageStatus.DELIVERED, items.get(1).status());
+  }
+
+  @Test
+  void pushesUnacknowledgedThenNewDeliveriesToASubscriber() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage before = Messages.query("s", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(delivered(before, id)));
+    TestProbe<InboxItem> subscriber = testKit.createTestProbe();
+    kit.runCommand(new AgentEntity.Subscribe(subscriber.getRef()));
+    assertEquals(before.id(), subscriber.receiveMessage().message().id());
+    AgentMessage after = Messages.query("s", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(delivered(after, id)));
+    assertEquals(after.id(), subscriber.receiveMessage().message().id());
+  }
+
+  @Test
+  void chainsEveryEventAndReportsATamperedOneAtItsSequenceNumber() {
+    String id = id();
+    var kit = entity(id);
+    List<AgentEntity.Event> events = new ArrayList<>();
+    events.add(register(kit, "t").event());
+    events.add(kit.<StatusReply<AgentProfile>>runCommand(AgentEntity.Heartbeat::new).event());
+    events.add(kit.<StatusReply<AgentProfile>>runCommand(r -> new AgentEntity.UpdateMetadata(Map.of("k", "v"), r))
+        .event());
+    events.add(kit.<StatusReply<AgentProfile>>runCommand(AgentEntity.Heartbeat::new).event());
+    String pid = "Agent|" + id;
+
+    List<ChainVerifier.StreamEvent> stream = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) stream.add(new ChainVerifier.StreamEvent(i + 1, List.of(events.get(i))));
+    assertTrue(ChainVerifier.verify(pid, stream).intact());
+
+    var original = (AgentEntity.MetadataUpdated) events.get(2);
+    var tampered = new AgentEntity.MetadataUpdated(Map.of("k", "forged"), original.at(), original.prevHash(),
+        original.hash());
+    stream.set(2, new ChainVerifier.StreamEvent(3, List.of(tampered)));
+    ChainVerifier.Report report = ChainVerifier.verify(pid, stream);
+    assertFalse(report.intact());
+    assertEquals(3L, report.firstBrokenSequenceNr().orElseThrow());
+
+    stream.remove(2); // a deleted event is a gap
+    assertEquals(3L, ChainVerifier.verify(pid, stream).firstBrokenSequenceNr().orElseThrow());
+  }
+
+  @Test
+  void keepsItsStateAcrossARestart() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    kit.<StatusReply<AgentProfile>>runCommand(r -> new AgentEntity.UpdateMetadata(Map.of("k", "v"), r));
+    var restarted = kit.restart();
+    assertEquals("v", restarted.state().profile().metadata().get("k"));
+    assertEquals(Instant.parse("2026-01-15T12:00:00Z"), restarted.state().profile().registeredAt());
+  }
+}

@@ -1,0 +1,52 @@
+package dev.agentbus.node.cli;
+
+import com.typesafe.config.Config;
+import dev.agentbus.node.BusNode;
+import dev.agentbus.persistence.Database;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.pekko.actor.typed.ActorSystem;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code agentbus node}: starts a node and runs until Ctrl-C or SIGTERM (which leave the cluster cleanly). */
+@Command(name = "node", mixinStandardHelpOptions = true, description = "Start an Agent Bus node.")
+public final class NodeCommand implements Callable<Integer> {
+
+  @Option(names = "--config", description = "Config resource (e.g. local1.conf) or file; default application.conf")
+  String config;
+
+  @Option(names = "--port", description = "Artery (cluster) port")
+  Integer port;
+
+  @Option(names = "--http-port", description = "HTTP API port")
+  Integer httpPort;
+
+  @Option(names = "--management-port", description = "Pekko Management port (/ready, /alive, /cluster/members)")
+  Integer managementPort;
+
+  @Option(names = "--data-dir", description = "Directory of the embedded H2 database (default ./data)")
+  Path dataDir;
+
+  @Option(names = "--in-memory", description = "Keep the journal in an in-memory H2 (nothing survives a stop)")
+  boolean inMemory;
+
+  @Override
+  public Integer call() throws Exception {
+    long started = System.nanoTime();
+    Map<String, Object> overrides = new HashMap<>();
+    if (port != null) overrides.put("pekko.remote.artery.canonical.port", port);
+    if (httpPort != null) overrides.put("agentbus.http.port", httpPort);
+    if (managementPort != null) overrides.put("pekko.management.http.port", managementPort);
+    if (dataDir != null) overrides.put("agentbus.data-dir", dataDir.toString());
+    Config unresolved = BusNode.loadConfig(config, overrides);
+    Database db = BusNode.database(unresolved, System.getenv(), inMemory);
+    ActorSystem<Void> system = BusNode.start(unresolved, db);
+    System.out.printf("Agent Bus node %s started in %d ms on %s%n", system.address(),
+        (System.nanoTime() - started) / 1_000_000, db.describe());
+    system.getWhenTerminated().toCompletableFuture().join();
+    return 0;
+  }
+}
