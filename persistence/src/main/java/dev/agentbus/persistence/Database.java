@@ -28,7 +28,7 @@ public record Database(Kind kind, String url, String user, String password) {
    * every acknowledged message.
    */
   public static Database h2File(Path dataDir) {
-    String file = dataDir.toAbsolutePath().resolve("agentbus").toString();
+    String file = dataDir.toAbsolutePath().normalize().resolve("agentbus").toString();
     return new Database(Kind.H2_FILE, "jdbc:h2:file:" + file + ";WRITE_DELAY=0", "sa", "");
   }
 
