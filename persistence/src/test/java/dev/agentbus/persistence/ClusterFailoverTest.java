@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Three nodes in one JVM on one shared H2 journal: delivery across nodes, and an agent that comes back
@@ -64,9 +66,14 @@ class ClusterFailoverTest {
     return await(bus.readInbox(agent, InboxQuery.all())).items().stream().map(i -> i.message().id()).toList();
   }
 
-  @Test
-  void anAgentComesBackElsewhereWithItsInboxAfterItsHostLeaves() throws Exception {
-    try (ThreeNodeCluster cluster = new ThreeNodeCluster(Database.h2Memory("leave-" + UUID.randomUUID()))) {
+  static Stream<Database> databases() {
+    return TestDatabases.all("cluster").stream();
+  }
+
+  @ParameterizedTest
+  @MethodSource("databases")
+  void anAgentComesBackElsewhereWithItsInboxAfterItsHostLeaves(Database db) throws Exception {
+    try (ThreeNodeCluster cluster = new ThreeNodeCluster(db)) {
       Scenario s = deliverAcrossNodes(cluster);
       cluster.leaveGracefully(s.host());
       AgentBus survivor = AgentBus.get(cluster.node(cluster.anyAliveOtherThan(s.host())));
@@ -77,9 +84,10 @@ class ClusterFailoverTest {
     }
   }
 
-  @Test
-  void anAgentComesBackElsewhereWithItsInboxAfterItsHostIsCutOffAndDowned() throws Exception {
-    try (ThreeNodeCluster cluster = new ThreeNodeCluster(Database.h2Memory("cut-" + UUID.randomUUID()))) {
+  @ParameterizedTest
+  @MethodSource("databases")
+  void anAgentComesBackElsewhereWithItsInboxAfterItsHostIsCutOffAndDowned(Database db) throws Exception {
+    try (ThreeNodeCluster cluster = new ThreeNodeCluster(db)) {
       Scenario s = deliverAcrossNodes(cluster);
       var victim = cluster.node(s.host());
       cluster.isolate(s.host());

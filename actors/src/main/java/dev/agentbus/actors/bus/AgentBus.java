@@ -234,7 +234,9 @@ public final class AgentBus implements Extension {
     return appendAndConfirm(entry).thenApply(appended -> {
       LedgerPartition.Outcome o = appended.outcome();
       int recipients = o.status() == MessageStatus.ACCEPTED && !recipientId.isEmpty() ? 1 : 0;
-      return new SendResult(m, o.status(), o.reasons(), o.impactScore(), recipients, appended.duplicate(), true);
+      // A replayed idempotency key answers with the message that was stored the first time.
+      AgentMessage stored = o.messageId() != null && !o.messageId().equals(m.id()) ? m.withId(o.messageId()) : m;
+      return new SendResult(stored, o.status(), o.reasons(), o.impactScore(), recipients, appended.duplicate(), true);
     });
   }
 

@@ -45,6 +45,11 @@ public record AgentMessage(
     return targetAgentId == null || targetAgentId.isBlank();
   }
 
+  public AgentMessage withId(UUID newId) {
+    return new AgentMessage(newId, type, priority, sourceAgentId, targetAgentId, tenantId, payload, conversationId,
+        correlationId, constitutionalHash, timestamp, expiresAt, idempotencyKey, metadata);
+  }
+
   public AgentMessage withTarget(String target) {
     return new AgentMessage(id, type, priority, sourceAgentId, target, tenantId, payload, conversationId,
         correlationId, constitutionalHash, timestamp, expiresAt, idempotencyKey, metadata);
