@@ -243,6 +243,71 @@ class AgentEntityTest {
   }
 
   @Test
+  void confirmsADeliveryToTheGatewaySoTheSenderIsAnsweredAfterTheRecipientHoldsIt() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage m = Messages.query("s", id, "t");
+    var confirmed = kit.<Done>runCommand(r -> new AgentEntity.DeliverAndConfirm(delivered(m, id), r));
+    assertEquals(Done.getInstance(), confirmed.reply());
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertEquals(1, page.reply().getValue().total());
+  }
+
+  @Test
+  void confirmsEvenADeliveryItRefusesSoTheGatewayNeverWaitsInVain() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "tenant-a");
+    var confirmed = kit.<Done>runCommand(r ->
+        new AgentEntity.DeliverAndConfirm(delivered(Messages.query("s", id, "tenant-b"), id), r));
+    assertEquals(Done.getInstance(), confirmed.reply());
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertEquals(0, page.reply().getValue().total());
+  }
+
+  @Test
+  void stopsPushingAfterUnsubscribe() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    TestProbe<InboxItem> subscriber = testKit.createTestProbe();
+    kit.runCommand(new AgentEntity.Subscribe(subscriber.getRef()));
+    kit.runCommand(new AgentEntity.Unsubscribe(subscriber.getRef()));
+    kit.runCommand(new AgentEntity.Deliver(delivered(Messages.query("s", id, "t"), id)));
+    subscriber.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void republishesItsProfileWhenWokenAfterARestart() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    directory.published.clear();
+    kit.restart();
+    var woken = kit.runCommand(AgentEntity.Wake.INSTANCE);
+    assertTrue(woken.hasNoEvents());
+    assertTrue(directory.published.stream().anyMatch(p -> p.id().equals(id)));
+  }
+
+  @Test
+  void filtersTheInboxByTypeAndUnreadAndPagesIt() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    for (int i = 0; i < 5; i++) kit.runCommand(new AgentEntity.Deliver(delivered(Messages.query("s", id, "t"), id)));
+    AgentMessage event = Messages.message(dev.agentbus.actors.model.MessageType.EVENT, "s", id, "t", "{\"e\":1}");
+    kit.runCommand(new AgentEntity.Deliver(delivered(event, id)));
+    var events = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(
+        new InboxQuery(dev.agentbus.actors.model.MessageType.EVENT, null, false, 1, 50), r));
+    assertEquals(1, events.reply().getValue().total());
+    var second = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(
+        new InboxQuery(null, null, false, 2, 4), r));
+    assertEquals(6, second.reply().getValue().total());
+    assertEquals(2, second.reply().getValue().items().size());
+  }
+
+  @Test
   void chainsEveryEventAndReportsATamperedOneAtItsSequenceNumber() {
     String id = id();
     var kit = entity(id);
