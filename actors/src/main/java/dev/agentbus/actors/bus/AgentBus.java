@@ -7,6 +7,11 @@ import dev.agentbus.actors.agent.DirectoryPublisher;
 import dev.agentbus.actors.agent.InboxItem;
 import dev.agentbus.actors.agent.InboxPage;
 import dev.agentbus.actors.agent.InboxQuery;
+import dev.agentbus.actors.deliberation.Deliberation;
+import dev.agentbus.actors.deliberation.DeliberationCodes;
+import dev.agentbus.actors.deliberation.DeliberationQueue;
+import dev.agentbus.actors.deliberation.DeliberationSettings;
+import dev.agentbus.actors.deliberation.VoteChoice;
 import dev.agentbus.actors.directory.AgentDirectory;
 import dev.agentbus.actors.directory.DirectoryView;
 import dev.agentbus.actors.governance.Decision;
@@ -25,6 +30,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -40,6 +46,7 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -78,6 +85,7 @@ public final class AgentBus implements Extension {
   private final OutputRegistry outputs;
   private final GovernancePipeline pipeline;
   private final Duration askTimeout;
+  private final DeliberationSettings deliberationSettings;
 
   private AgentBus(ActorSystem<?> system, Clock clock) {
     this.system = system;
@@ -88,6 +96,8 @@ public final class AgentBus implements Extension {
     this.outputs = OutputRegistry.bounded(settings.outputsMaxEntries());
     this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs);
     this.sharding = ClusterSharding.get(system);
+    this.deliberationSettings =
+        DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
 
     ActorRef<AgentDirectory.Command> directoryActor = system.systemActorOf(
         AgentDirectory.create(directory, settings.directoryShards(), settings.directoryWriteTimeout()),
@@ -118,6 +128,19 @@ public final class AgentBus implements Extension {
         settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery());
     sharding.init(Entity.of(LedgerPartition.ENTITY_KEY,
         ctx -> LedgerPartition.create(ctx.getEntityId(), ledgerSettings, this::deliver, restart)));
+    var deliberationEntity = Deliberation.Settings.from(deliberationSettings);
+    var deliberationPorts = Deliberation.Ports.sharded(sharding, settings.ledgerPartitions());
+    // Remembered: an open deliberation keeps running (its deadline timer too) across passivation,
+    // rebalancing and restarts until it is decided; it passivates itself once its outcome is recorded.
+    sharding.init(Entity.of(Deliberation.ENTITY_KEY,
+            ctx -> Deliberation.sharded(ctx, deliberationEntity, deliberationPorts, clock, restart))
+        .withSettings(ClusterShardingSettings.create(system)
+            .withRememberEntities(true)
+            .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
+    var queueSettings = new DeliberationQueue.Settings(
+        deliberationSettings.queueCapacity(), deliberationSettings.queueStaleAfter());
+    sharding.init(Entity.of(DeliberationQueue.ENTITY_KEY,
+        ctx -> DeliberationQueue.create(ctx.getEntityId(), queueSettings, clock, restart)));
     DirectoryRebuild.start(system, readJournal, this::agent);
   }
 
@@ -131,6 +154,10 @@ public final class AgentBus implements Extension {
 
   public GovernanceSettings governanceSettings() {
     return governanceSettings;
+  }
+
+  public DeliberationSettings deliberationSettings() {
+    return deliberationSettings;
   }
 
   // ---- agents ----
@@ -207,7 +234,7 @@ public final class AgentBus implements Extension {
     double score = decision.impactScore();
     return switch (decision.outcome()) {
       case DENY -> recordOne(m, target(m), MessageStatus.REJECTED, decision.reasons(), score, now);
-      case DELIBERATE -> recordOne(m, target(m), MessageStatus.PENDING_DELIBERATION, decision.reasons(), score, now);
+      case DELIBERATE -> hold(m, recipient, decision, now);
       case ALLOW -> m.isBroadcast()
           ? recordBroadcast(m, score, now)
           : recordOne(m, m.targetAgentId(), MessageStatus.ACCEPTED, List.of(), score, now)
@@ -306,6 +333,152 @@ public final class AgentBus implements Extension {
     return new SendResult(m, MessageStatus.REJECTED,
         List.of(new Reason("ledger_unavailable", "the message could not be recorded; it was not delivered")),
         0.0, 0, false, false);
+  }
+
+  // ---- deliberation ----
+
+  /** The deliberation of a held message, with its votes. */
+  public CompletionStage<Deliberation.Summary> deliberation(UUID messageId) {
+    return askDeliberation(messageId, Deliberation.Get::new);
+  }
+
+  /** The tenant's pending deliberations, most urgent first, then oldest first. */
+  public CompletionStage<DeliberationQueue.Pending> deliberations(String tenantId) {
+    return deliberationQueue(tenantId)
+        .ask(DeliberationQueue.GetPending::new, askTimeout)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(toBusException(e)));
+  }
+
+  /** An agent's vote on a held message; a second vote of the same agent replaces its first. */
+  public CompletionStage<Deliberation.Summary> vote(UUID messageId, String voterId, VoteChoice choice, String reason) {
+    return askDeliberation(messageId, replyTo -> new Deliberation.CastVote(voterId, choice, reason, replyTo));
+  }
+
+  /** A human approver's decision on a held message: it settles the deliberation whatever the votes. */
+  public CompletionStage<Deliberation.Summary> decide(
+      UUID messageId, String approverId, boolean approve, String reason) {
+    return askDeliberation(messageId, replyTo -> new Deliberation.Decide(approverId, approve, reason, replyTo));
+  }
+
+  /**
+   * A held message takes a place in its tenant's deliberation queue (when the queue is full it is
+   * rejected, fail closed), is recorded in the ledger as pending deliberation, then its deliberation
+   * opens. Sent again, it answers the state of its deliberation.
+   */
+  private CompletionStage<SendResult> hold(AgentMessage m, AgentProfile recipient, Decision decision, Instant now) {
+    double score = decision.impactScore();
+    if (!m.isBroadcast() && (recipient == null || !recipient.isActive())) {
+      // nobody to deliver to if approved: refused as a plain send would be, without asking any voter
+      Decision refused = recipient == null
+          ? denied(decision, "unknown_recipient", "no agent '" + m.targetAgentId() + "' is registered")
+          : denied(decision, "recipient_inactive", "agent '" + m.targetAgentId() + "' is not active");
+      return recordOne(m, m.targetAgentId(), MessageStatus.REJECTED, refused.reasons(), score, now);
+    }
+    Instant deadline = now.plus(deliberationSettings.timeout());
+    var ticket = new DeliberationQueue.Ticket(m.id(), m.priority(), now, deadline, m.sourceAgentId(), score);
+    return deliberationQueue(m.tenantId())
+        .<DeliberationQueue.Admission>ask(replyTo -> new DeliberationQueue.Admit(ticket, replyTo), askTimeout)
+        .thenCompose(admission -> {
+          boolean full = admission.result() == DeliberationQueue.Result.FULL;
+          List<Reason> reasons = full ? queueFull(decision.reasons(), admission) : decision.reasons();
+          LedgerEntry held = LedgerEntry.unlinked(m, Deliberation.heldRecipient(target(m)),
+              full ? MessageStatus.REJECTED : MessageStatus.PENDING_DELIBERATION, reasons, score, now);
+          return append(held).thenCompose(appended -> afterHeld(m, decision, deadline, full, appended, reasons));
+        });
+  }
+
+  private CompletionStage<SendResult> afterHeld(
+      AgentMessage m, Decision decision, Instant deadline, boolean full, LedgerPartition.Appended appended,
+      List<Reason> reasons) {
+    LedgerPartition.Outcome o = appended.outcome();
+    boolean sameMessage = o.messageId() == null || o.messageId().equals(m.id());
+    if (o.status() != MessageStatus.PENDING_DELIBERATION || !sameMessage) {
+      // refused because the queue is full, or a re-send answered with the first result: nothing to open
+      if (!full) deliberationQueue(m.tenantId()).tell(new DeliberationQueue.Release(m.id(), "not_opened"));
+      AgentMessage stored = sameMessage ? m : m.withId(o.messageId());
+      return CompletableFuture.completedFuture(
+          new SendResult(stored, o.status(), o.reasons(), o.impactScore(), 0, appended.duplicate(), true));
+    }
+    EntityRef<Deliberation.Command> deliberation = deliberationRef(m.id());
+    if (full) {
+      // held before and no longer queued: answer its state, never open a deliberation beyond capacity
+      return deliberation.<Deliberation.Summary>askWithStatus(Deliberation.Get::new, askTimeout)
+          .handle((summary, error) -> error == null
+              ? heldResult(m, summary, true)
+              : new SendResult(m, MessageStatus.REJECTED, reasons, o.impactScore(), 0, true, true));
+    }
+    Deliberation.Proposal proposal = proposal(m, decision, deadline);
+    return deliberation.<Deliberation.Summary>askWithStatus(
+            replyTo -> new Deliberation.Open(proposal, replyTo), askTimeout)
+        .thenApply(summary -> heldResult(m, summary, appended.duplicate()));
+  }
+
+  private static List<Reason> queueFull(List<Reason> heldFor, DeliberationQueue.Admission admission) {
+    List<Reason> reasons = new ArrayList<>();
+    reasons.add(new Reason(DeliberationCodes.QUEUE_FULL,
+        "the tenant's deliberation queue is full (" + admission.capacity() + " pending); the message is rejected"));
+    reasons.addAll(heldFor);
+    return reasons;
+  }
+
+  private static SendResult heldResult(AgentMessage m, Deliberation.Summary s, boolean duplicate) {
+    if (s.phase() == Deliberation.Phase.COLLECTING) {
+      return new SendResult(m, MessageStatus.PENDING_DELIBERATION, s.heldFor(), s.impactScore(), 0, duplicate, true);
+    }
+    int recipients = s.outcome() == Deliberation.Outcome.APPROVED ? s.recipients().size() : 0;
+    return new SendResult(m, s.outcome().status(), s.decisionReasons(), s.impactScore(), recipients, duplicate, true);
+  }
+
+  /** Voters: the configured list, else the tenant's active JUDICIAL agents (never the sender). */
+  private Deliberation.Proposal proposal(AgentMessage m, Decision decision, Instant deadline) {
+    DeliberationSettings ds = deliberationSettings;
+    List<String> recipients = m.isBroadcast() ? broadcastRecipients(m) : List.of(m.targetAgentId());
+    List<String> voters = new ArrayList<>(ds.voters());
+    if (voters.isEmpty()) {
+      for (AgentProfile p : directory.activeInTenant(m.tenantId())) {
+        if (p.maciRole() == MaciRole.JUDICIAL && !p.id().equals(m.sourceAgentId())) voters.add(p.id());
+      }
+      voters.sort(null);
+    }
+    List<String> roleNames = ds.risk().roleNames();
+    Map<String, List<String>> voterRoles = new LinkedHashMap<>();
+    for (String v : voters) {
+      directory.find(v).ifPresent(p -> {
+        List<String> held = roleNames.stream().filter(p.capabilities()::contains).toList();
+        if (!held.isEmpty()) voterRoles.put(v, held);
+      });
+    }
+    double score = decision.impactScore();
+    return new Deliberation.Proposal(m, recipients, decision.reasons(), score, voters, voterRoles, ds.strategy(),
+        ds.threshold(), ds.requiredVotesFor(score), ds.risk().requirementsFor(score), deadline);
+  }
+
+  /** Who a broadcast would reach now: the tenant's other active agents with the required capabilities. */
+  private List<String> broadcastRecipients(AgentMessage m) {
+    List<String> required = requiredCapabilities(m.payload());
+    List<String> recipients = new ArrayList<>();
+    for (AgentProfile p : directory.activeInTenant(m.tenantId())) {
+      if (!p.id().equals(m.sourceAgentId()) && p.hasAllCapabilities(required)) recipients.add(p.id());
+    }
+    recipients.sort(null);
+    return recipients;
+  }
+
+  private EntityRef<Deliberation.Command> deliberationRef(UUID messageId) {
+    return sharding.entityRefFor(Deliberation.ENTITY_KEY, messageId.toString());
+  }
+
+  private EntityRef<DeliberationQueue.Command> deliberationQueue(String tenantId) {
+    return sharding.entityRefFor(DeliberationQueue.ENTITY_KEY, DeliberationQueue.entityIdFor(tenantId));
+  }
+
+  private CompletionStage<Deliberation.Summary> askDeliberation(
+      UUID messageId, Function<ActorRef<StatusReply<Deliberation.Summary>>, Deliberation.Command> command) {
+    if (messageId == null) {
+      return CompletableFuture.failedFuture(new BusException("invalid_message_id", "a message id is required"));
+    }
+    return deliberationRef(messageId).askWithStatus(command::apply, askTimeout)
+        .exceptionallyCompose(e -> CompletableFuture.failedFuture(toBusException(e)));
   }
 
   private void deliver(LedgerEntry entry) {
