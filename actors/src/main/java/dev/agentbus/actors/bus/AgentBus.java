@@ -85,6 +85,7 @@ public final class AgentBus implements Extension {
   private final OutputRegistry outputs;
   private final GovernancePipeline pipeline;
   private final Duration askTimeout;
+  private final java.util.concurrent.Semaphore admission;
   private final DeliberationSettings deliberationSettings;
 
   private AgentBus(ActorSystem<?> system, Clock clock) {
@@ -93,6 +94,7 @@ public final class AgentBus implements Extension {
     this.settings = BusSettings.create(system.settings().config());
     this.governanceSettings = GovernanceSettings.fromConfig(system.settings().config().getConfig("agentbus.governance"));
     this.askTimeout = settings.askTimeout();
+    this.admission = new java.util.concurrent.Semaphore(settings.maxSendsInFlight());
     this.outputs = OutputRegistry.bounded(settings.outputsMaxEntries());
     this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs);
     this.sharding = ClusterSharding.get(system);
@@ -211,16 +213,47 @@ public final class AgentBus implements Extension {
    * and internal errors all come back as a {@link SendResult} with reason codes.
    */
   public CompletionStage<SendResult> send(AgentMessage message) {
+    // Admission: beyond the configured number of sends in flight on this node, refuse fast rather than
+    // let the ledger's stash overflow; nothing is recorded, the caller may retry (503).
+    if (!admission.tryAcquire()) return CompletableFuture.completedFuture(overloaded(message));
     try {
-      return governAndRecord(message).exceptionally(e -> notRecorded(message, e));
+      return profiles(message)
+          .thenCompose(p -> governAndRecord(message, p.sender(), p.recipient()))
+          .exceptionally(e -> notRecorded(message, e))
+          .whenComplete((r, e) -> admission.release());
     } catch (RuntimeException e) {
+      admission.release();
       return CompletableFuture.completedFuture(notRecorded(message, e));
     }
   }
 
-  private CompletionStage<SendResult> governAndRecord(AgentMessage m) {
-    AgentProfile sender = directory.find(m.sourceAgentId()).orElse(null);
-    AgentProfile recipient = m.isBroadcast() ? null : directory.find(m.targetAgentId()).orElse(null);
+  private record Profiles(AgentProfile sender, AgentProfile recipient) {}
+
+  /**
+   * Sender and recipient from this node's directory view; an agent the view does not know yet (it
+   * registered on another node a moment ago) is asked for directly, since the entity is authoritative.
+   */
+  private CompletionStage<Profiles> profiles(AgentMessage m) {
+    CompletionStage<AgentProfile> sender = profileOf(m.sourceAgentId());
+    CompletionStage<AgentProfile> recipient = m.isBroadcast()
+        ? CompletableFuture.completedFuture(null) : profileOf(m.targetAgentId());
+    return sender.thenCombine(recipient, Profiles::new);
+  }
+
+  private CompletionStage<AgentProfile> profileOf(String agentId) {
+    if (agentId == null || agentId.isBlank()) return CompletableFuture.completedFuture(null);
+    var known = directory.find(agentId);
+    if (known.isPresent()) return CompletableFuture.completedFuture(known.get());
+    return profile(agentId).handle((p, e) -> e == null ? p : null);
+  }
+
+  private SendResult overloaded(AgentMessage m) {
+    return new SendResult(m, MessageStatus.REJECTED,
+        List.of(new Reason("overloaded", "too many sends in flight on this node; retry shortly")),
+        0.0, 0, false, false);
+  }
+
+  private CompletionStage<SendResult> governAndRecord(AgentMessage m, AgentProfile sender, AgentProfile recipient) {
     Decision decision = pipeline.evaluate(new GovernanceRequest(m, sender, recipient, directory.isEmpty()));
     Instant now = clock.instant();
 

@@ -18,7 +18,8 @@ public record BusSettings(
     long outputsMaxEntries,
     Duration backoffMin,
     Duration backoffMax,
-    double backoffRandomFactor) {
+    double backoffRandomFactor,
+    int maxSendsInFlight) {
 
   public static BusSettings create(Config root) {
     Config c = root.getConfig("agentbus");
@@ -36,6 +37,7 @@ public record BusSettings(
         c.getLong("outputs-max-entries"),
         c.getDuration("entity-backoff.min"),
         c.getDuration("entity-backoff.max"),
-        c.getDouble("entity-backoff.random-factor"));
+        c.getDouble("entity-backoff.random-factor"),
+        c.getInt("max-sends-in-flight"));
   }
 }

@@ -136,6 +136,18 @@ class AgentBusTest {
   }
 
   @Test
+  void asksTheEntityForAnAgentThisNodesDirectoryDoesNotKnowYet() {
+    String tenant = "t-" + UUID.randomUUID();
+    String a = agent(tenant);
+    String b = agent(tenant);
+    // As if b had registered on another node a moment ago and replication had not arrived here yet.
+    bus.directory().remove(b);
+    SendResult r = await(bus.send(Messages.query(a, b, tenant)));
+    assertEquals(MessageStatus.ACCEPTED, r.status(), r.reasonCodes());
+    assertEquals(1, inbox(b).size());
+  }
+
+  @Test
   void refusesAnUnknownRecipient() {
     String tenant = "t-" + UUID.randomUUID();
     String a = agent(tenant);
