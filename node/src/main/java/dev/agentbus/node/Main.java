@@ -1,16 +1,22 @@
 package dev.agentbus.node;
 
+import dev.agentbus.node.cli.AgentsCommand;
+import dev.agentbus.node.cli.InboxCommand;
 import dev.agentbus.node.cli.NodeCommand;
+import dev.agentbus.node.cli.SendCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code agentbus} command line: {@code node} starts a node. */
+/**
+ * The {@code agentbus} command line: {@code node} starts a node; {@code agents}, {@code send} and
+ * {@code inbox} are operator commands over a node's HTTP API.
+ */
 @Command(
     name = "agentbus",
     mixinStandardHelpOptions = true,
     version = "agentbus 0.1.0",
     description = "Agent Bus: a governed message bus for AI agents.",
-    subcommands = {NodeCommand.class})
+    subcommands = {NodeCommand.class, AgentsCommand.class, SendCommand.class, InboxCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

@@ -104,7 +104,8 @@ class KillRecoveryTest {
       throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m", "-cp", classpath,
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+        "-Dagentbus.http.auth.enabled=off", "-cp", classpath,
         Main.class.getName(), "node", "--port", Integer.toString(artery), "--http-port", Integer.toString(httpPort),
         "--management-port", Integer.toString(mgmtPort), "--data-dir", dataDir.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -191,9 +191,10 @@ public final class LedgerPartition
       LedgerEntry stored = linked.get(i);
       Outcome outcome = Outcome.of(stored);
       for (String key : stored.dedupKeys()) pendingByKey.remove(key);
+      // Hand over before answering, so the recipient is on its way to holding it when the sender hears.
+      if (stored.status() == MessageStatus.ACCEPTED) onAccepted.accept(stored);
       p.callers.forEach(c -> c.tell(new Appended(outcome, false)));
       p.duplicateCallers.forEach(c -> c.tell(new Appended(outcome, true)));
-      if (stored.status() == MessageStatus.ACCEPTED) onAccepted.accept(stored);
     }
   }
 

@@ -2,10 +2,12 @@ package dev.agentbus.node.cli;
 
 import com.typesafe.config.Config;
 import dev.agentbus.node.BusNode;
+import dev.agentbus.node.http.BootstrapKey;
 import dev.agentbus.persistence.Database;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import picocli.CommandLine.Command;
@@ -33,6 +35,10 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--in-memory", description = "Keep the journal in an in-memory H2 (nothing survives a stop)")
   boolean inMemory;
 
+  @Option(names = "--bootstrap-key",
+      description = "Admin key created on the cluster's first start (default: $AGENTBUS_BOOTSTRAP_KEY, else generated)")
+  String bootstrapKey;
+
   @Override
   public Integer call() throws Exception {
     long started = System.nanoTime();
@@ -44,6 +50,15 @@ public final class NodeCommand implements Callable<Integer> {
     Config unresolved = BusNode.loadConfig(config, overrides);
     Database db = BusNode.database(unresolved, System.getenv(), inMemory);
     ActorSystem<Void> system = BusNode.start(unresolved, db);
+    // The first start of a cluster creates an admin key (printed once and written to the data dir).
+    Path keyDir = Path.of(system.settings().config().getString("agentbus.data-dir"));
+    try {
+      BootstrapKey.ensure(system, BootstrapKey.given(bootstrapKey, System.getenv()), keyDir).toCompletableFuture().join();
+    } catch (CompletionException e) {
+      System.err.println("Cannot create the bootstrap admin key: " + e.getCause().getMessage());
+      system.terminate();
+      return 1;
+    }
     System.out.printf("Agent Bus node %s started in %d ms on %s%n", system.address(),
         (System.nanoTime() - started) / 1_000_000, db.describe());
     system.getWhenTerminated().toCompletableFuture().join();

@@ -1,16 +1,35 @@
 package dev.agentbus.node.http;
 
+import dev.agentbus.actors.keys.ApiKey;
+import dev.agentbus.actors.keys.Scope;
 import dev.agentbus.actors.model.Tenants;
+import java.util.Set;
 
 /**
- * Who is calling, as far as the API can tell. Today that is only a tenant taken from a header; a
- * credential-backed {@link Tenancy} will fill it from the API key or token instead.
+ * Who is calling: with API keys on, the key's tenant, principal and scopes ({@link KeyTenancy});
+ * otherwise only the tenant of the trusted {@code X-Tenant-ID} header, with no principal and no scopes.
  *
  * @param tenantId null for "no tenant"
+ * @param principal null when no key was given
+ * @param keyId null when no key was given
  */
-public record Caller(String tenantId) {
+public record Caller(String tenantId, String principal, String keyId, Set<Scope> scopes) {
 
   public Caller {
     tenantId = Tenants.normalize(tenantId);
+    scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+  }
+
+  /** A caller known only by its tenant header. */
+  public Caller(String tenantId) {
+    this(tenantId, null, null, Set.of());
+  }
+
+  static Caller of(ApiKey key) {
+    return new Caller(key.tenantId(), key.principal(), key.id(), Set.copyOf(key.scopes()));
+  }
+
+  public boolean hasAny(Set<Scope> wanted) {
+    return wanted.stream().anyMatch(scopes::contains);
   }
 }

@@ -50,7 +50,8 @@ final class ErrorMapping {
       case "unknown_recipient" -> 404;
       // the recipient exists but cannot take messages now
       case "recipient_inactive" -> 409;
-      case "ledger_unavailable", "timeout" -> 503;
+      // nothing was recorded, or the tenant's deliberation queue is full: try again later
+      case "ledger_unavailable", "timeout", "overloaded", "deliberation_queue_full" -> 503;
       // tenant_mismatch, maci_*, and any policy step's code: the caller is not allowed to do this
       default -> 403;
     };
@@ -88,8 +89,11 @@ final class ErrorMapping {
   static ApiError fromBus(BusException e) {
     String code = e.code();
     return switch (code) {
-      case "agent_not_found", "message_not_found" -> ApiError.notFound(code, e.getMessage());
-      case "agent_already_registered" -> ApiError.conflict(code, e.getMessage());
+      case "agent_not_found", "message_not_found", "key_not_found" -> ApiError.notFound(code, e.getMessage());
+      case "agent_already_registered", "tenant_exists", "key_exists", "last_admin_key" ->
+          ApiError.conflict(code, e.getMessage());
+      // the body names a tenant that does not exist: a field to fix, not a missing resource
+      case "tenant_not_found" -> ApiError.of(422, code, e.getMessage(), Map.of("tenantId", List.of("no such tenant")));
       case "timeout", "ledger_unavailable" -> ApiError.unavailable(code, e.getMessage());
       case "invalid_agent_id" -> ApiError.badRequest(code, e.getMessage());
       case "internal_error" -> ApiError.internal();

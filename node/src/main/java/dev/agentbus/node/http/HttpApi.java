@@ -6,6 +6,8 @@ import static org.apache.pekko.http.javadsl.server.Directives.handleExceptions;
 import static org.apache.pekko.http.javadsl.server.Directives.handleRejections;
 import static org.apache.pekko.http.javadsl.server.Directives.path;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
+import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
+import static org.apache.pekko.http.javadsl.server.Directives.reject;
 
 import dev.agentbus.actors.bus.AgentBus;
 import java.time.Clock;
@@ -20,8 +22,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP API that ACGS-2 SDK clients use unchanged (see {@code docs/openapi.yaml}): {@code /health},
- * {@code /api/v1/agents/...}, and WebSocket push on {@code /ws} and {@code /api/v1/ws}. Every JSON answer,
- * errors and unmatched routes included, is the SDK's envelope.
+ * {@code /api/v1/agents/...}, WebSocket push on {@code /ws} and {@code /api/v1/ws}, and, with API keys on,
+ * {@code /api/v1/admin/...}. Every JSON answer, errors and unmatched routes included, is the SDK's
+ * envelope. With keys on, everything under {@code /api/v1} needs a key; {@code /health} and
+ * {@code /openapi.yaml} never do.
  */
 public final class HttpApi {
   private static final Logger log = LoggerFactory.getLogger(HttpApi.class);
@@ -33,9 +37,21 @@ public final class HttpApi {
 
   private HttpApi() {}
 
-  /** Binds the API with the tenant taken from {@code X-Tenant-ID}. */
+  /**
+   * Binds the API with the tenancy the configuration asks for: API keys when
+   * {@code agentbus.http.auth.enabled} is on (the default), else the tenant from {@code X-Tenant-ID}.
+   */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, AgentBus bus, HttpSettings settings) {
-    return start(system, bus, settings, Tenancy.fromTenantHeader());
+    return start(system, bus, settings, tenancy(system, bus));
+  }
+
+  static Tenancy tenancy(ActorSystem<?> system, AgentBus bus) {
+    AuthSettings auth = AuthSettings.fromConfig(system.settings().config());
+    if (!auth.enabled()) {
+      log.warn("API keys are off (agentbus.http.auth.enabled): the X-Tenant-ID header is trusted as is");
+      return Tenancy.fromTenantHeader();
+    }
+    return KeyTenancy.create(system, bus, auth);
   }
 
   public static CompletionStage<ServerBinding> start(
@@ -64,14 +80,28 @@ public final class HttpApi {
     Endpoint endpoint = new Endpoint(tenancy);
     Bodies bodies = new Bodies(settings.maxBodyBytes(), system);
     AgentRoutes agents = new AgentRoutes(bus, access, bodies, endpoint, clock);
+    DeliberationRoutes deliberations = new DeliberationRoutes(bus, access, bodies, endpoint);
     PushRoute push = new PushRoute(bus, access, tenancy, system);
     SystemRoutes root = new SystemRoutes(SystemRoutes.version(system.settings().config()), clock);
+    Route admin = adminRoute(bus, tenancy, bodies, endpoint);
     return handleExceptions(ErrorMapping.exceptionHandler(), () ->
         handleRejections(ErrorMapping.rejectionHandler(), () -> concat(
             root.route(),
-            path("ws", () -> get(push::route)),
+            path("ws", () -> get(() -> tenancy.authenticatePush(push::route))),
             pathPrefix("api", () -> pathPrefix("v1", () -> concat(
-                agents.route(),
-                path("ws", () -> get(push::route))))))));
+                path("ws", () -> get(() -> tenancy.authenticatePush(push::route))),
+                tenancy.authenticate(() -> concat(
+                    pathPrefixTest("agents", () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, agents::route)),
+                    pathPrefixTest("deliberations",
+                        () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, deliberations::route)),
+                    admin))))))));
+  }
+
+  /** The admin endpoints exist only with keys on: without keys there is nobody to call them. */
+  private static Route adminRoute(AgentBus bus, Tenancy tenancy, Bodies bodies, Endpoint endpoint) {
+    if (!(tenancy instanceof KeyTenancy keys)) return reject();
+    AdminRoutes admin = new AdminRoutes(keys.keys(), bodies, endpoint, bus.settings().defaultPageSize(),
+        bus.settings().maxPageSize());
+    return pathPrefixTest("admin", () -> tenancy.requireScope(KeyTenancy.ADMIN_SCOPES, admin::route));
   }
 }

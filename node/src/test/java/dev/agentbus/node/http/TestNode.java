@@ -57,16 +57,27 @@ final class TestNode implements AutoCloseable {
     return start(256 * 1024);
   }
 
+  /** Without API keys: the tenant is the X-Tenant-ID header (the SDK contract tests need no credentials). */
   static TestNode start(long maxBodyBytes) {
+    return start(maxBodyBytes, "agentbus.http.auth.enabled = off");
+  }
+
+  /** With API keys on, plus any other settings; the caller creates the keys it needs. */
+  static TestNode withKeys(String config) {
+    return start(256 * 1024, "agentbus.http.auth.enabled = on\n" + config);
+  }
+
+  private static TestNode start(long maxBodyBytes, String config) {
     Database db = Database.h2Memory("http-" + UUID.randomUUID());
     SchemaMigrations.migrate(db);
-    Config cfg = ConfigFactory.parseString("""
+    Config cfg = ConfigFactory.parseString(config)
+        .withFallback(ConfigFactory.parseString("""
             pekko.remote.artery.canonical.port = 0
             pekko.management.http.port = 0
             agentbus.http.port = 0
             pekko.loglevel = WARNING
             pekko.coordinated-shutdown.exit-jvm = off
-            """)
+            """))
         .withFallback(db.toConfig())
         .withFallback(ConfigFactory.parseResources("agentbus-node.conf"))
         .withFallback(ConfigFactory.load())
