@@ -202,7 +202,10 @@ final class AgentRoutes {
     }
     Map<String, String> governance = new HashMap<>();
     governance.put("governance.status", r.status().wire());
-    governance.put("governance.impactScore", Double.toString(r.impactScore()));
+    // Six decimals: the score is a heuristic, and 0.09000000000000002 helps nobody.
+    governance.put("governance.impactScore",
+        java.math.BigDecimal.valueOf(r.impactScore()).setScale(6, java.math.RoundingMode.HALF_UP)
+            .stripTrailingZeros().toPlainString());
     if (!r.reasons().isEmpty()) governance.put("governance.reasons", r.reasonCodes());
     MessageView view = MessageView.of(r.message(), governance, null, clock.instant());
     // a replay of an idempotency key creates nothing new
