@@ -9,6 +9,7 @@ import static org.apache.pekko.http.javadsl.server.Directives.pathPrefix;
 import static org.apache.pekko.http.javadsl.server.Directives.pathPrefixTest;
 import static org.apache.pekko.http.javadsl.server.Directives.reject;
 
+import dev.agentbus.actors.approval.Approvals;
 import dev.agentbus.actors.bus.AgentBus;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,6 +82,7 @@ public final class HttpApi {
     Bodies bodies = new Bodies(settings.maxBodyBytes(), system);
     AgentRoutes agents = new AgentRoutes(bus, access, bodies, endpoint, clock);
     DeliberationRoutes deliberations = new DeliberationRoutes(bus, access, bodies, endpoint);
+    ApprovalRoutes approvals = new ApprovalRoutes(bus, Approvals.get(system), bodies, endpoint);
     PushRoute push = new PushRoute(bus, access, tenancy, system);
     SystemRoutes root = new SystemRoutes(SystemRoutes.version(system.settings().config()), clock);
     Route admin = adminRoute(bus, tenancy, bodies, endpoint);
@@ -94,6 +96,10 @@ public final class HttpApi {
                     pathPrefixTest("agents", () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, agents::route)),
                     pathPrefixTest("deliberations",
                         () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, deliberations::route)),
+                    // the approvals API is mounted twice, as the SDK's two services expect
+                    pathPrefixTest("hitl-approvals",
+                        () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, approvals::route)),
+                    pathPrefixTest("governance", () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, approvals::route)),
                     admin))))))));
   }
 
