@@ -50,7 +50,11 @@ public final class BusNode {
     Config c = unresolved.withFallback(ConfigFactory.defaultReference()).resolve();
     Path dataDir = Path.of(c.getString("agentbus.data-dir"));
     Database db = Database.select(env, dataDir, inMemory);
-    if (db.kind() == Database.Kind.H2_FILE && c.getBoolean("agentbus.h2-auto-server")) db = db.withAutoServer();
+    if (db.kind() == Database.Kind.H2_FILE) {
+      int writeDelay = c.getInt("agentbus.h2-write-delay-ms");
+      if (writeDelay != 0) db = Database.h2File(dataDir, writeDelay);
+      if (c.getBoolean("agentbus.h2-auto-server")) db = db.withAutoServer();
+    }
     return db;
   }
 

@@ -28,8 +28,16 @@ public record Database(Kind kind, String url, String user, String password) {
    * every acknowledged message.
    */
   public static Database h2File(Path dataDir) {
+    return h2File(dataDir, 0);
+  }
+
+  /**
+   * H2 in a file with an explicit write delay: anything above 0 may lose the last {@code writeDelayMs}
+   * of acknowledged messages when the process is killed. Exists to measure what durability costs.
+   */
+  public static Database h2File(Path dataDir, int writeDelayMs) {
     String file = dataDir.toAbsolutePath().normalize().resolve("agentbus").toString();
-    return new Database(Kind.H2_FILE, "jdbc:h2:file:" + file + ";WRITE_DELAY=0", "sa", "");
+    return new Database(Kind.H2_FILE, "jdbc:h2:file:" + file + ";WRITE_DELAY=" + writeDelayMs, "sa", "");
   }
 
   public static Database h2Memory(String name) {
