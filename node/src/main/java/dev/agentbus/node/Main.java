@@ -1,5 +1,6 @@
 package dev.agentbus.node;
 
+import dev.agentbus.node.bench.BenchCommand;
 import dev.agentbus.node.cli.AgentsCommand;
 import dev.agentbus.node.cli.InboxCommand;
 import dev.agentbus.node.cli.NodeCommand;
@@ -9,14 +10,14 @@ import picocli.CommandLine.Command;
 
 /**
  * The {@code agentbus} command line: {@code node} starts a node; {@code agents}, {@code send} and
- * {@code inbox} are operator commands over a node's HTTP API.
+ * {@code inbox} are operator commands over a node's HTTP API; {@code bench} runs the benchmark harness.
  */
 @Command(
     name = "agentbus",
     mixinStandardHelpOptions = true,
     version = "agentbus 0.1.0",
     description = "Agent Bus: a governed message bus for AI agents.",
-    subcommands = {NodeCommand.class, AgentsCommand.class, SendCommand.class, InboxCommand.class})
+    subcommands = {NodeCommand.class, AgentsCommand.class, SendCommand.class, InboxCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
   public static void main(String[] args) {

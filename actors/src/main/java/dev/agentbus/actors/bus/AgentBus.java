@@ -1,6 +1,7 @@
 package dev.agentbus.actors.bus;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentbus.actors.Stages;
 import dev.agentbus.actors.agent.AgentEntity;
 import dev.agentbus.actors.agent.AgentErrors;
 import dev.agentbus.actors.agent.DirectoryPublisher;
@@ -16,6 +17,9 @@ import dev.agentbus.actors.directory.AgentDirectory;
 import dev.agentbus.actors.directory.DirectoryView;
 import dev.agentbus.actors.governance.Decision;
 import dev.agentbus.actors.governance.GovernancePipeline;
+import dev.agentbus.actors.policy.ActivePolicy;
+import dev.agentbus.actors.policy.Policies;
+import dev.agentbus.actors.policy.PolicySettings;
 import dev.agentbus.actors.governance.GovernanceRequest;
 import dev.agentbus.actors.governance.GovernanceSettings;
 import dev.agentbus.actors.governance.OutputRegistry;
@@ -87,6 +91,8 @@ public final class AgentBus implements Extension {
   private final Duration askTimeout;
   private final java.util.concurrent.Semaphore admission;
   private final DeliberationSettings deliberationSettings;
+  private final ActivePolicy activePolicy;
+  private final Policies policies;
 
   private AgentBus(ActorSystem<?> system, Clock clock) {
     this.system = system;
@@ -96,7 +102,10 @@ public final class AgentBus implements Extension {
     this.askTimeout = settings.askTimeout();
     this.admission = new java.util.concurrent.Semaphore(settings.maxSendsInFlight());
     this.outputs = OutputRegistry.bounded(settings.outputsMaxEntries());
-    this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs);
+    PolicySettings policySettings = PolicySettings.fromConfig(system.settings().config().getConfig("agentbus.policy"));
+    // step 6: whatever constitution bundle the registry has made active (none: the step passes)
+    this.activePolicy = ActivePolicy.create(policySettings, clock);
+    this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs, List.of(activePolicy));
     this.sharding = ClusterSharding.get(system);
     this.deliberationSettings =
         DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
@@ -144,6 +153,12 @@ public final class AgentBus implements Extension {
     sharding.init(Entity.of(DeliberationQueue.ENTITY_KEY,
         ctx -> DeliberationQueue.create(ctx.getEntityId(), queueSettings, clock, restart)));
     DirectoryRebuild.start(system, readJournal, this::agent);
+    this.policies = Policies.init(system, sharding, activePolicy, policySettings, clock, restart);
+  }
+
+  /** The policy registry (cluster-wide) and this node's active bundle. */
+  public Policies policies() {
+    return policies;
   }
 
   public DirectoryView directory() {
@@ -344,8 +359,8 @@ public final class AgentBus implements Extension {
           || entry.recipientId().isEmpty()) {
         return CompletableFuture.completedFuture(appended);
       }
-      return agent(entry.recipientId())
-          .<Done>ask(replyTo -> new AgentEntity.DeliverAndConfirm(entry, replyTo), askTimeout)
+      return Stages.plain(agent(entry.recipientId())
+          .<Done>ask(replyTo -> new AgentEntity.DeliverAndConfirm(entry, replyTo), askTimeout))
           .handle((done, error) -> {
             if (error != null) log.warn("Recipient {} did not confirm {}: {}", entry.recipientId(),
                 entry.message().id(), error.toString());
@@ -357,7 +372,7 @@ public final class AgentBus implements Extension {
   private CompletionStage<LedgerPartition.Appended> append(LedgerEntry entry) {
     String partition = LedgerPartition.entityIdFor(entry.recipientId(), settings.ledgerPartitions());
     EntityRef<LedgerPartition.Command> ledger = sharding.entityRefFor(LedgerPartition.ENTITY_KEY, partition);
-    return ledger.ask(replyTo -> new LedgerPartition.Append(entry, replyTo), askTimeout);
+    return Stages.plain(ledger.ask(replyTo -> new LedgerPartition.Append(entry, replyTo), askTimeout));
   }
 
   private SendResult notRecorded(AgentMessage m, Throwable e) {
@@ -377,8 +392,7 @@ public final class AgentBus implements Extension {
 
   /** The tenant's pending deliberations, most urgent first, then oldest first. */
   public CompletionStage<DeliberationQueue.Pending> deliberations(String tenantId) {
-    return deliberationQueue(tenantId)
-        .ask(DeliberationQueue.GetPending::new, askTimeout)
+    return Stages.plain(deliberationQueue(tenantId).ask(DeliberationQueue.GetPending::new, askTimeout))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(toBusException(e)));
   }
 
@@ -409,8 +423,8 @@ public final class AgentBus implements Extension {
     }
     Instant deadline = now.plus(deliberationSettings.timeout());
     var ticket = new DeliberationQueue.Ticket(m.id(), m.priority(), now, deadline, m.sourceAgentId(), score);
-    return deliberationQueue(m.tenantId())
-        .<DeliberationQueue.Admission>ask(replyTo -> new DeliberationQueue.Admit(ticket, replyTo), askTimeout)
+    return Stages.plain(deliberationQueue(m.tenantId())
+        .<DeliberationQueue.Admission>ask(replyTo -> new DeliberationQueue.Admit(ticket, replyTo), askTimeout))
         .thenCompose(admission -> {
           boolean full = admission.result() == DeliberationQueue.Result.FULL;
           List<Reason> reasons = full ? queueFull(decision.reasons(), admission) : decision.reasons();
@@ -435,14 +449,14 @@ public final class AgentBus implements Extension {
     EntityRef<Deliberation.Command> deliberation = deliberationRef(m.id());
     if (full) {
       // held before and no longer queued: answer its state, never open a deliberation beyond capacity
-      return deliberation.<Deliberation.Summary>askWithStatus(Deliberation.Get::new, askTimeout)
+      return Stages.plain(deliberation.<Deliberation.Summary>askWithStatus(Deliberation.Get::new, askTimeout))
           .handle((summary, error) -> error == null
               ? heldResult(m, summary, true)
               : new SendResult(m, MessageStatus.REJECTED, reasons, o.impactScore(), 0, true, true));
     }
     Deliberation.Proposal proposal = proposal(m, decision, deadline);
-    return deliberation.<Deliberation.Summary>askWithStatus(
-            replyTo -> new Deliberation.Open(proposal, replyTo), askTimeout)
+    return Stages.plain(deliberation.<Deliberation.Summary>askWithStatus(
+            replyTo -> new Deliberation.Open(proposal, replyTo), askTimeout))
         .thenApply(summary -> heldResult(m, summary, appended.duplicate()));
   }
 
@@ -510,7 +524,7 @@ public final class AgentBus implements Extension {
     if (messageId == null) {
       return CompletableFuture.failedFuture(new BusException("invalid_message_id", "a message id is required"));
     }
-    return deliberationRef(messageId).askWithStatus(command::apply, askTimeout)
+    return Stages.plain(deliberationRef(messageId).askWithStatus(command::apply, askTimeout))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(toBusException(e)));
   }
 
@@ -527,7 +541,7 @@ public final class AgentBus implements Extension {
     if (agentId == null || agentId.isBlank()) {
       return CompletableFuture.failedFuture(new BusException("invalid_agent_id", "agent id is required"));
     }
-    return agent(agentId).askWithStatus(command::apply, askTimeout)
+    return Stages.plain(agent(agentId).askWithStatus(command::apply, askTimeout))
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(toBusException(e)));
   }
 

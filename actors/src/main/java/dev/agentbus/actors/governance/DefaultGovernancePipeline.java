@@ -4,6 +4,7 @@ import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +14,12 @@ import java.util.Optional;
 /**
  * The pipeline of {@link GovernancePipeline}: structure and limits, constitutional hash, injection filter,
  * tenant isolation, MACI, policy steps, impact score, decision. It stops at the first step that denies.
+ * A {@link PolicyStep} may also ask for a deliberation (the decision is then DELIBERATE whatever the
+ * impact score, unless a later step denies) and annotate the decision ({@code policy.digest}, ...).
  *
  * <p>Fail closed: an exception anywhere (a policy step included) is a DENY with {@code governance_error},
- * never a degraded ALLOW (the original's W4). Nothing is cached, so a decision always reflects this
+ * never a degraded ALLOW (the original's W4). The pipeline caches nothing (a policy step that does must key on
+ * every input, as ActivePolicy does), so a decision always reflects this
  * message's own sender, id and profile (W2). Thread-safe: the only mutable state is the scorer's
  * per-agent rings, each guarded by its own lock.
  */
@@ -71,16 +75,30 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
         if (reason.isPresent()) return deny(List.of(reason.get()));
       }
 
+      // policy steps may ask for a deliberation; that is decided after scoring, a later denial still wins
+      List<Reason> held = new ArrayList<>();
+      Map<String, String> policyAnnotations = new HashMap<>();
       for (int i = 0; i < policySteps.size(); i++) {
         step = "policy[" + i + "]";
-        reason = policySteps.get(i).check(request);
-        if (reason.isPresent()) return deny(List.of(reason.get()));
+        GovernanceStep s = policySteps.get(i);
+        if (s instanceof PolicyStep p) {
+          PolicyStep.Verdict v = p.evaluate(request);
+          policyAnnotations.putAll(v.annotations());
+          if (v.denial().isPresent()) return deny(List.of(v.denial().get()), policyAnnotations);
+          held.addAll(v.deliberation());
+        } else {
+          reason = s.check(request);
+          if (reason.isPresent()) return deny(List.of(reason.get()), policyAnnotations);
+        }
       }
 
       step = "impact";
       ImpactScorer.Score score = scorer.score(m, now);
-      if (score.total() >= settings.deliberationThreshold()) return deliberate(score);
-      return Decision.allow(score.total());
+      if (!held.isEmpty() || score.total() >= settings.deliberationThreshold()) {
+        return deliberate(score, held, policyAnnotations);
+      }
+      if (policyAnnotations.isEmpty()) return Decision.allow(score.total());
+      return new Decision(Decision.Outcome.ALLOW, List.of(), score.total(), policyAnnotations);
     } catch (Exception | StackOverflowError e) {
       // no stack trace or exception message in the reason: it goes back to the caller
       return deny(List.of(new Reason(ReasonCodes.GOVERNANCE_ERROR,
@@ -112,19 +130,24 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     return new Decision(Decision.Outcome.DENY, reasons, 0.0, annotations);
   }
 
-  private Decision deliberate(ImpactScorer.Score s) {
-    Reason reason = new Reason(ReasonCodes.HIGH_IMPACT, "Impact score " + s.total()
-        + " reaches the deliberation threshold " + settings.deliberationThreshold());
+  /** Held by policy rules, by the impact score, or both; the policy reasons come first. */
+  private Decision deliberate(ImpactScorer.Score s, List<Reason> held, Map<String, String> policyAnnotations) {
+    List<Reason> reasons = new ArrayList<>(held);
+    if (s.total() >= settings.deliberationThreshold()) {
+      reasons.add(new Reason(ReasonCodes.HIGH_IMPACT, "Impact score " + s.total()
+          + " reaches the deliberation threshold " + settings.deliberationThreshold()));
+    }
     // the features explain to reviewers why the message is held
-    Map<String, String> annotations = Map.of(
+    Map<String, String> annotations = new HashMap<>(policyAnnotations);
+    annotations.putAll(Map.of(
         "impact.semantic", Double.toString(s.semantic()),
         "impact.permission", Double.toString(s.permission()),
         "impact.volume", Double.toString(s.volume()),
         "impact.context", Double.toString(s.context()),
         "impact.drift", Double.toString(s.drift()),
         "impact.priority", Double.toString(s.priority()),
-        "impact.type", Double.toString(s.type()));
-    return new Decision(Decision.Outcome.DELIBERATE, List.of(reason), s.total(), annotations);
+        "impact.type", Double.toString(s.type())));
+    return new Decision(Decision.Outcome.DELIBERATE, reasons, s.total(), annotations);
   }
 
   /** For tests. */

@@ -3,6 +3,7 @@ package dev.agentbus.actors.keys;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.agentbus.actors.CborSerializable;
+import dev.agentbus.actors.Stages;
 import dev.agentbus.actors.agent.AgentErrors;
 import dev.agentbus.actors.bus.BusException;
 import java.time.Clock;
@@ -101,9 +102,9 @@ public final class ApiKeys implements Extension {
   }
 
   private CompletableFuture<Optional<ApiKey>> load(String keyHash, Executor executor) {
-    return store.<ApiKeyStore.KeyLookup>ask(replyTo -> new ApiKeyStore.Lookup(keyHash, replyTo), settings.askTimeout())
-        .thenApply(r -> Optional.ofNullable(r.key()))
-        .toCompletableFuture();
+    return Stages.plain(store.<ApiKeyStore.KeyLookup>ask(
+            replyTo -> new ApiKeyStore.Lookup(keyHash, replyTo), settings.askTimeout()))
+        .thenApply(r -> Optional.ofNullable(r.key()));
   }
 
   // ---- administration ----

@@ -2,11 +2,16 @@ package dev.agentbus.actors.policy;
 
 import dev.agentbus.actors.governance.GovernanceRequest;
 import dev.agentbus.actors.governance.GovernanceStep;
+import dev.agentbus.actors.governance.PolicyStep;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelOptions;
+import dev.cel.common.CelAbstractSyntaxTree;
 import dev.cel.common.CelValidationResult;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.navigation.CelNavigableExpr;
 import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.extensions.CelExtensions;
@@ -19,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -83,9 +90,12 @@ public final class CompiledBundle {
   private final Map<String, Object> bundleVariable;
   private final Clock clock;
   private final RateCounter rates;
+  private final Set<String> uncacheableReferences;
 
-  private CompiledBundle(ConstitutionBundle bundle, List<CompiledRule> rules, Clock clock, RateCounter rates) {
+  private CompiledBundle(ConstitutionBundle bundle, List<CompiledRule> rules, Clock clock, RateCounter rates,
+      Set<String> uncacheableReferences) {
     this.bundle = bundle;
+    this.uncacheableReferences = Set.copyOf(uncacheableReferences);
     this.digest = bundle.digest();
     this.rules = List.copyOf(rules);
     this.bundleVariable = PolicyVariables.bundle(bundle, digest);
@@ -108,6 +118,7 @@ public final class CompiledBundle {
     Objects.requireNonNull(rates, "rates");
     List<CompiledRule> compiled = new ArrayList<>(bundle.rules().size());
     List<BundleCompilationException.Failure> failures = new ArrayList<>();
+    Set<String> uncacheable = new TreeSet<>();
     for (PolicyRule rule : bundle.rules()) {
       CelValidationResult result = CEL.compile(rule.expression());
       if (result.hasError()) {
@@ -115,13 +126,48 @@ public final class CompiledBundle {
         continue;
       }
       try {
-        compiled.add(new CompiledRule(rule, CEL.createProgram(result.getAst())));
+        CelAbstractSyntaxTree ast = result.getAst();
+        uncacheable.addAll(uncacheableReferences(ast));
+        compiled.add(new CompiledRule(rule, CEL.createProgram(ast)));
       } catch (Exception e) {
         failures.add(new BundleCompilationException.Failure(rule.id(), String.valueOf(e.getMessage())));
       }
     }
     if (!failures.isEmpty()) throw new BundleCompilationException(failures);
-    return new CompiledBundle(bundle, compiled, clock, rates);
+    return new CompiledBundle(bundle, compiled, clock, rates, uncacheable);
+  }
+
+  // inputs that change from one message to the next whatever its sender and content (time, rates, ids):
+  // a rule reading one of them gives results no decision cache may reuse
+  private static final Set<String> VOLATILE = Set.of("message.id", "message.timestamp", "message.expiresAt",
+      "sender.lastSeen", "sender.registeredAt", "recipient.lastSeen", "recipient.registeredAt");
+  private static final Set<String> PER_MESSAGE = Set.of("message", "sender", "recipient");
+
+  /**
+   * What in one rule's AST makes its result depend on more than {@link DecisionCache.Key}: the
+   * {@code context} variable (time and rates), a volatile field, or a whole variable used as a value
+   * (its fields cannot be told apart then).
+   */
+  private static Set<String> uncacheableReferences(CelAbstractSyntaxTree ast) {
+    Set<String> out = new TreeSet<>();
+    CelNavigableAst.fromAst(ast).getRoot().allNodes().forEach(node -> {
+      CelExpr e = node.expr();
+      if (e.getKind() != CelExpr.ExprKind.Kind.IDENT) return;
+      String name = e.ident().name();
+      if (name.equals("context")) {
+        out.add("context");
+        return;
+      }
+      if (!PER_MESSAGE.contains(name)) return;
+      CelNavigableExpr parent = node.parent().orElse(null);
+      if (parent == null || parent.expr().getKind() != CelExpr.ExprKind.Kind.SELECT) {
+        out.add(name);
+        return;
+      }
+      String path = name + "." + parent.expr().select().field();
+      if (VOLATILE.contains(path)) out.add(path);
+    });
+    return out;
   }
 
   public ConstitutionBundle bundle() {
@@ -130,6 +176,21 @@ public final class CompiledBundle {
 
   public String digest() {
     return digest;
+  }
+
+  /**
+   * True when no rule reads {@code context} (time, rates), a volatile field ({@code message.id},
+   * {@code message.timestamp}, {@code message.expiresAt}, a profile's {@code lastSeen} or
+   * {@code registeredAt}) or a whole variable: then a rule's result is a function of
+   * {@link DecisionCache.Key} and may be cached. Decided once, at compile time.
+   */
+  public boolean cacheable() {
+    return uncacheableReferences.isEmpty();
+  }
+
+  /** Why {@link #cacheable()} is false (e.g. {@code context}, {@code message.id}); empty when it is true. */
+  public Set<String> uncacheableReferences() {
+    return uncacheableReferences;
   }
 
   /** Evaluates every rule; counts this message in the sender's and tenant's rates (the enforcing path). */
@@ -145,6 +206,19 @@ public final class CompiledBundle {
   /** The pipeline step: the first blocking verdict's reason, or empty. */
   public GovernanceStep asStep() {
     return asStep(outcome -> {});
+  }
+
+  /**
+   * The pipeline step that can also hold a message for deliberation ({@code require_deliberation} rules)
+   * and annotates the decision with {@link PolicyOutcome#annotations()} ({@code policy.digest}, ...).
+   */
+  public PolicyStep asPolicyStep() {
+    return request -> verdict(evaluate(request));
+  }
+
+  /** The pipeline's view of an outcome. */
+  public static PolicyStep.Verdict verdict(PolicyOutcome outcome) {
+    return new PolicyStep.Verdict(outcome.denial(), outcome.deliberationReasons(), outcome.annotations());
   }
 
   /**
