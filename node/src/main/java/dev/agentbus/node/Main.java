@@ -20,7 +20,16 @@ import picocli.CommandLine.Command;
     subcommands = {NodeCommand.class, AgentsCommand.class, SendCommand.class, InboxCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // Continuations of Pekko and pekko-http futures run on the JDK's default async pool, which below a
+    // parallelism of 2 (any machine with fewer than 3 cores) starts a new thread for every task. Set
+    // before anything initialises the common pool; an explicit -D wins.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors())));
+    }
     int code = new CommandLine(new Main()).execute(args);
     if (code != 0) System.exit(code);
   }
