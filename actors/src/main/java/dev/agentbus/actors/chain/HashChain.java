@@ -10,7 +10,10 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * The tamper-evident link of every persisted record: SHA-256 over the persistence id, the sequence
@@ -47,6 +50,30 @@ public final class HashChain {
     digest.update((byte) 0);
     digest.update(canonical.getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(digest.digest());
+  }
+
+  /**
+   * The next record of a stream, linked after {@code prevHash} at {@code sequenceNr}: {@code record}
+   * builds it from (previous hash, own hash), and is called once without its hash to learn its content.
+   */
+  public static <R extends ChainedRecord> R next(
+      String prevHash, String persistenceId, long sequenceNr, BiFunction<String, String, R> record) {
+    String hash = link(prevHash, persistenceId, sequenceNr, 0, record.apply(prevHash, "").content());
+    return record.apply(prevHash, hash);
+  }
+
+  /** Records persisted together, as consecutive links from {@code firstSequenceNr} on. */
+  public static <R extends ChainedRecord> List<R> nextAll(
+      String prevHash, String persistenceId, long firstSequenceNr, List<BiFunction<String, String, R>> records) {
+    List<R> out = new ArrayList<>(records.size());
+    String prev = prevHash;
+    long seqNr = firstSequenceNr;
+    for (BiFunction<String, String, R> record : records) {
+      R linked = next(prev, persistenceId, seqNr++, record);
+      out.add(linked);
+      prev = linked.hash();
+    }
+    return out;
   }
 
   public static String canonicalJson(Object content) {

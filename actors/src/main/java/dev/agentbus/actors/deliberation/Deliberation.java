@@ -590,15 +590,7 @@ public final class Deliberation
 
   /** Links each new event to the one before it (the chain continues across the events of one persist). */
   private List<Event> chain(State state, List<BiFunction<String, String, Event>> events) {
-    long seqNr = lastSequenceNumber(context) + 1;
-    String prev = state.lastHash();
-    List<Event> out = new ArrayList<>(events.size());
-    for (BiFunction<String, String, Event> event : events) {
-      String hash = HashChain.link(prev, persistenceId().id(), seqNr++, 0, event.apply(prev, "").content());
-      out.add(event.apply(prev, hash));
-      prev = hash;
-    }
-    return out;
+    return HashChain.nextAll(state.lastHash(), persistenceId().id(), lastSequenceNumber(context) + 1, events);
   }
 
   // ---- signals ----

@@ -292,16 +292,7 @@ public final class ApiKeyStore
 
   /** The events as consecutive links of the chain, starting after the last persisted one. */
   private List<Event> linked(State state, List<BiFunction<String, String, Event>> events) {
-    long seqNr = lastSequenceNumber(context);
-    String prev = state.lastHash();
-    List<Event> out = new ArrayList<>(events.size());
-    for (BiFunction<String, String, Event> event : events) {
-      seqNr++;
-      String hash = HashChain.link(prev, persistenceId().id(), seqNr, 0, event.apply(prev, "").content());
-      out.add(event.apply(prev, hash));
-      prev = hash;
-    }
-    return out;
+    return HashChain.nextAll(state.lastHash(), persistenceId().id(), lastSequenceNumber(context) + 1, events);
   }
 
   private static boolean blank(String s) {

@@ -435,10 +435,7 @@ public final class PolicyRegistry
   }
 
   private Event link(State state, BiFunction<String, String, Event> event) {
-    long seqNr = lastSequenceNumber(context) + 1;
-    String prev = state.lastHash();
-    String hash = HashChain.link(prev, persistenceId().id(), seqNr, 0, event.apply(prev, "").content());
-    return event.apply(prev, hash);
+    return HashChain.next(state.lastHash(), persistenceId().id(), lastSequenceNumber(context) + 1, event);
   }
 
   // ---- events ----
