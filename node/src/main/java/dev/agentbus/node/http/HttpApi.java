@@ -82,6 +82,7 @@ public final class HttpApi {
     Bodies bodies = new Bodies(settings.maxBodyBytes(), system);
     AgentRoutes agents = new AgentRoutes(bus, access, bodies, endpoint, clock);
     DeliberationRoutes deliberations = new DeliberationRoutes(bus, access, bodies, endpoint);
+    PolicyRoutes policies = new PolicyRoutes(bus, bodies, endpoint);
     ApprovalRoutes approvals = new ApprovalRoutes(bus, Approvals.get(system), bodies, endpoint);
     PushRoute push = new PushRoute(bus, access, tenancy, system);
     SystemRoutes root = new SystemRoutes(SystemRoutes.version(system.settings().config()), clock);
@@ -96,6 +97,7 @@ public final class HttpApi {
                     pathPrefixTest("agents", () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, agents::route)),
                     pathPrefixTest("deliberations",
                         () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, deliberations::route)),
+                    pathPrefixTest("policies", () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, policies::route)),
                     // the approvals API is mounted twice, as the SDK's two services expect
                     pathPrefixTest("hitl-approvals",
                         () -> tenancy.requireScope(KeyTenancy.AGENT_SCOPES, approvals::route)),
