@@ -480,14 +480,20 @@ public final class AgentBus implements Extension {
   private Deliberation.Proposal proposal(AgentMessage m, Decision decision, Instant deadline) {
     DeliberationSettings ds = deliberationSettings;
     List<String> recipients = m.isBroadcast() ? broadcastRecipients(m) : List.of(m.targetAgentId());
+    List<String> roleNames = ds.risk().roleNames();
     List<String> voters = new ArrayList<>(ds.voters());
     if (voters.isEmpty()) {
+      List<AgentProfile> judges = new ArrayList<>();
       for (AgentProfile p : directory.activeInTenant(m.tenantId())) {
-        if (p.maciRole() == MaciRole.JUDICIAL && !p.id().equals(m.sourceAgentId())) voters.add(p.id());
+        if (p.maciRole() == MaciRole.JUDICIAL && !p.id().equals(m.sourceAgentId())) judges.add(p);
       }
+      // Holders of the risk roles first (their votes are required), then a per-message spread.
+      judges.sort(java.util.Comparator
+          .comparing((AgentProfile p) -> roleNames.stream().noneMatch(p.capabilities()::contains))
+          .thenComparing(p -> (m.id() + "/" + p.id()).hashCode()));
+      for (AgentProfile p : judges.subList(0, Math.min(ds.maxVoters(), judges.size()))) voters.add(p.id());
       voters.sort(null);
     }
-    List<String> roleNames = ds.risk().roleNames();
     Map<String, List<String>> voterRoles = new LinkedHashMap<>();
     for (String v : voters) {
       directory.find(v).ifPresent(p -> {

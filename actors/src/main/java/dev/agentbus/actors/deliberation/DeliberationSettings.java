@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param requiredVotes votes needed before votes can approve
  * @param highImpactRequiredVotes votes needed instead when the impact score is above {@code highImpactAbove}
  * @param voters fixed voters (agent ids); empty means the tenant's active JUDICIAL agents
+ * @param maxVoters at most this many of the tenant's JUDICIAL agents are asked per held message
  * @param queueCapacity pending deliberations per tenant; a new held message beyond it is rejected
  * @param queueStaleAfter a queued entry this long past its deadline is dropped (its deliberation never opened)
  * @param recordRetry how often a decided deliberation re-sends its outcome until the ledger confirms it
@@ -26,6 +27,7 @@ public record DeliberationSettings(
     int highImpactRequiredVotes,
     double highImpactAbove,
     List<String> voters,
+    int maxVoters,
     int queueCapacity,
     Duration queueStaleAfter,
     RiskRules risk,
@@ -42,6 +44,7 @@ public record DeliberationSettings(
     if (requiredVotes < 1 || highImpactRequiredVotes < 1) {
       throw new IllegalArgumentException("required votes must be at least 1");
     }
+    if (maxVoters < 1) throw new IllegalArgumentException("max-voters must be at least 1");
     if (queueCapacity < 1) throw new IllegalArgumentException("queue.capacity must be at least 1");
     if (systemSender == null || systemSender.isBlank()) {
       throw new IllegalArgumentException("system-sender must not be blank");
@@ -52,7 +55,7 @@ public record DeliberationSettings(
   /** The values of this module's reference.conf. */
   public static DeliberationSettings defaults() {
     return new DeliberationSettings(Duration.ofSeconds(300), VotingStrategy.SUPER_MAJORITY, 0.66, 3, 5, 0.9,
-        List.of(), 1000, Duration.ofSeconds(60), RiskRules.defaults(), Duration.ofSeconds(5), "agentbus.governance");
+        List.of(), 7, 1000, Duration.ofSeconds(60), RiskRules.defaults(), Duration.ofSeconds(5), "agentbus.governance");
   }
 
   public static DeliberationSettings fromConfig(Config block) {
@@ -67,6 +70,7 @@ public record DeliberationSettings(
         block.getInt("high-impact.required-votes"),
         block.getDouble("high-impact.above"),
         block.getStringList("voters"),
+        block.getInt("max-voters"),
         block.getInt("queue.capacity"),
         block.getDuration("queue.stale-after"),
         new RiskRules(risk.getDouble("signatures-at"), risk.getStringList("signature-roles"),
