@@ -270,6 +270,13 @@ public final class AgentBus implements Extension {
 
   private CompletionStage<SendResult> governAndRecord(AgentMessage m, AgentProfile sender, AgentProfile recipient) {
     Decision decision = pipeline.evaluate(new GovernanceRequest(m, sender, recipient, directory.isEmpty()));
+    // Every decision names the bundle that made it (when one is active).
+    String digest = decision.annotations().get("policy.digest");
+    CompletionStage<SendResult> result = record(m, recipient, decision);
+    return digest == null ? result : result.thenApply(r -> r.withBundleDigest(digest));
+  }
+
+  private CompletionStage<SendResult> record(AgentMessage m, AgentProfile recipient, Decision decision) {
     Instant now = clock.instant();
 
     if (decision.outcome() == Decision.Outcome.ALLOW && !m.isBroadcast()) {

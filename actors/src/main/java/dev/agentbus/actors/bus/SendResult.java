@@ -13,6 +13,7 @@ import java.util.List;
  * @param recipients how many inboxes it goes to (0 unless accepted)
  * @param duplicate true when the id or idempotency key was seen before: this is the first result
  * @param durable false only when the ledger could not be reached: nothing was recorded or delivered
+ * @param bundleDigest the digest of the constitution bundle that took part in the decision, or null
  */
 public record SendResult(
     AgentMessage message,
@@ -21,10 +22,21 @@ public record SendResult(
     double impactScore,
     int recipients,
     boolean duplicate,
-    boolean durable) {
+    boolean durable,
+    String bundleDigest) {
 
   public SendResult {
     reasons = reasons == null ? List.of() : List.copyOf(reasons);
+  }
+
+  /** A result decided without a constitution bundle. */
+  public SendResult(AgentMessage message, MessageStatus status, List<Reason> reasons, double impactScore,
+      int recipients, boolean duplicate, boolean durable) {
+    this(message, status, reasons, impactScore, recipients, duplicate, durable, null);
+  }
+
+  public SendResult withBundleDigest(String digest) {
+    return new SendResult(message, status, reasons, impactScore, recipients, duplicate, durable, digest);
   }
 
   public boolean accepted() {

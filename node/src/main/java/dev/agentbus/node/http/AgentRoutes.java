@@ -207,6 +207,7 @@ final class AgentRoutes {
         java.math.BigDecimal.valueOf(r.impactScore()).setScale(6, java.math.RoundingMode.HALF_UP)
             .stripTrailingZeros().toPlainString());
     if (!r.reasons().isEmpty()) governance.put("governance.reasons", r.reasonCodes());
+    if (r.bundleDigest() != null) governance.put("governance.bundleDigest", r.bundleDigest());
     MessageView view = MessageView.of(r.message(), governance, null, clock.instant());
     // a replay of an idempotency key creates nothing new
     return new Reply(r.duplicate() ? 200 : 201, view);

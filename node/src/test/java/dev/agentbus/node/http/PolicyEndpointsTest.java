@@ -191,6 +191,9 @@ class PolicyEndpointsTest {
     assertError(denied, 403, "policy_denied:no-deploy");
     Reply allowed = node.sendMessage(a, TestNode.command(a, b, "run"), "X-Tenant-ID", tenant);
     assertTrue(allowed.status() == 200 || allowed.status() == 201, allowed::toString);
+    // the decision names the bundle that made it
+    assertTrue(allowed.data().path("metadata").path("governance.bundleDigest").asText("").matches("[0-9a-f]{64}"),
+        allowed::toString);
     Reply baselineNow = conforms("GET", "/api/v1/policies/{id}", node.get("/api/v1/policies/" + baseline));
     assertEquals("deprecated", baselineNow.data().get("status").asText());
 
