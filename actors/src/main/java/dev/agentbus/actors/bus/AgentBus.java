@@ -182,8 +182,14 @@ public final class AgentBus implements Extension {
   public CompletionStage<AgentProfile> register(Registration r) {
     String id = r.agentId() == null || r.agentId().isBlank() ? UUID.randomUUID().toString() : r.agentId();
     MaciRole role = r.maciRole() != null ? r.maciRole() : governanceSettings.maci().defaultRole();
-    return askAgent(id, replyTo -> new AgentEntity.Register(
-        r.name(), r.type(), r.tenantId(), role, r.capabilities(), r.metadata(), replyTo));
+    // The entity may live on another node: this node's view learns the profile at once as well, so a
+    // send through this node right after the registration finds it (others learn it by replication).
+    return askAgent(id, (ActorRef<StatusReply<AgentProfile>> replyTo) -> new AgentEntity.Register(
+        r.name(), r.type(), r.tenantId(), role, r.capabilities(), r.metadata(), replyTo))
+        .thenApply(profile -> {
+          directory.put(profile);
+          return profile;
+        });
   }
 
   public CompletionStage<AgentProfile> profile(String agentId) {
