@@ -7,18 +7,4 @@ public interface DirectoryPublisher {
   void publish(AgentProfile profile);
 
   void withdraw(String agentId);
-
-  static DirectoryPublisher none() {
-    return NoDirectory.INSTANCE;
-  }
-
-  enum NoDirectory implements DirectoryPublisher {
-    INSTANCE;
-
-    @Override
-    public void publish(AgentProfile profile) {}
-
-    @Override
-    public void withdraw(String agentId) {}
-  }
 }

@@ -30,8 +30,10 @@ public final class AgentDirectory extends AbstractBehavior<AgentDirectory.Comman
   /** Node-local: the directory actor is never addressed from another node (replication is ddata's job). */
   public sealed interface Command extends NoSerializationVerificationNeeded {}
 
+  /** Replicate a profile; the caller has already put it in this node's view (read-your-writes). */
   public record Publish(AgentProfile profile) implements Command {}
 
+  /** Replicate a removal; the caller has already removed it from this node's view. */
   public record Withdraw(String agentId) implements Command {}
 
   private record InternalUpdateResponse(Replicator.UpdateResponse<LWWMap<String, AgentProfile>> rsp)
@@ -93,8 +95,7 @@ public final class AgentDirectory extends AbstractBehavior<AgentDirectory.Comman
 
   private Behavior<Command> onPublish(Publish cmd) {
     AgentProfile p = cmd.profile();
-    // The local view changes at once: a sender registered here may send right away.
-    view.put(p);
+    // The publisher has already put it in this node's view (before the registration was answered).
     replicator.askUpdate(
         replyTo ->
             new Replicator.Update<>(
@@ -108,7 +109,6 @@ public final class AgentDirectory extends AbstractBehavior<AgentDirectory.Comman
   }
 
   private Behavior<Command> onWithdraw(Withdraw cmd) {
-    view.remove(cmd.agentId());
     replicator.askUpdate(
         replyTo ->
             new Replicator.Update<>(

@@ -30,10 +30,6 @@ public record Decision(
     return new Decision(Outcome.ALLOW, List.of(), impactScore, Map.of());
   }
 
-  public static Decision deny(Reason reason) {
-    return new Decision(Outcome.DENY, List.of(reason), 0.0, Map.of());
-  }
-
   public boolean isAllowed() {
     return outcome == Outcome.ALLOW;
   }

@@ -61,11 +61,6 @@ public record AgentMessage(
         newMetadata);
   }
 
-  public AgentMessage withTenant(String tenant) {
-    return new AgentMessage(id, type, priority, sourceAgentId, targetAgentId, tenant, payload,
-        conversationId, correlationId, constitutionalHash, timestamp, expiresAt, idempotencyKey, metadata);
-  }
-
   public boolean isExpiredAt(Instant now) {
     return expiresAt != null && !expiresAt.isAfter(now);
   }
