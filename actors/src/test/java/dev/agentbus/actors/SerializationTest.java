@@ -96,6 +96,10 @@ class SerializationTest {
     roundTrips(new AgentEntity.Register("n", "t", "tenant", MaciRole.EXECUTIVE, List.of("c"), Map.of("k", "v"),
         profiles.getRef()));
     roundTrips(new AgentEntity.Deliver(entry()));
+    TestProbe<LedgerPartition.Appended> senders = testKit.createTestProbe();
+    roundTrips(new AgentEntity.Deliver(entry(), List.of(new LedgerPartition.Answer(senders.getRef(),
+        new LedgerPartition.Appended(new LedgerPartition.Outcome(UUID.randomUUID(), "b", MessageStatus.ACCEPTED,
+            List.of(), 0.2, "h"), false)))));
     roundTrips(new AgentEntity.ReadInbox(new InboxQuery(MessageType.QUERY, T, true, 2, 10), pages.getRef()));
     roundTrips(new AgentEntity.Subscribe(items.getRef()));
     roundTrips(AgentEntity.Wake.INSTANCE);

@@ -4,6 +4,7 @@ import dev.agentbus.actors.CborSerializable;
 import dev.agentbus.actors.chain.ChainedRecord;
 import dev.agentbus.actors.chain.HashChain;
 import dev.agentbus.actors.ledger.LedgerEntry;
+import dev.agentbus.actors.ledger.LedgerPartition;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import dev.agentbus.actors.model.AgentStatus;
@@ -65,14 +66,16 @@ public final class AgentEntity
 
   public record GetProfile(ActorRef<StatusReply<AgentProfile>> replyTo) implements Command {}
 
-  /** From the ledger, once the entry is durable. No reply: the ledger already answered the sender. */
-  public record Deliver(LedgerEntry entry) implements Command {}
-
   /**
-   * The same, from the gateway, which answers the sender only after the recipient holds the message:
-   * a read of the inbox after the sender's acknowledgement always shows it.
+   * From the ledger, once the entry is durable, with the ledger's answers to the senders: they are sent
+   * once the entry is in the inbox (or found undeliverable), so a read of the inbox after a sender's
+   * acknowledgement always shows the message.
    */
-  public record DeliverAndConfirm(LedgerEntry entry, ActorRef<Done> replyTo) implements Command {}
+  public record Deliver(LedgerEntry entry, List<LedgerPartition.Answer> answers) implements Command {
+    public Deliver(LedgerEntry entry) {
+      this(entry, List.of());
+    }
+  }
 
   public record ReadInbox(InboxQuery query, ActorRef<StatusReply<InboxPage>> replyTo) implements Command {}
 
@@ -204,7 +207,6 @@ public final class AgentEntity
         .onCommand(Unregister.class, this::onUnregister)
         .onCommand(GetProfile.class, this::onGetProfile)
         .onCommand(Deliver.class, this::onDeliver)
-        .onCommand(DeliverAndConfirm.class, this::onDeliverAndConfirm)
         .onCommand(ReadInbox.class, this::onReadInbox)
         .onCommand(Ack.class, this::onAck)
         .onCommand(Subscribe.class, this::onSubscribe)
@@ -263,13 +265,9 @@ public final class AgentEntity
     return Effect().reply(cmd.replyTo(), StatusReply.success(state.profile()));
   }
 
-  private ReplyEffect<Event, State> onDeliverAndConfirm(State state, DeliverAndConfirm cmd) {
-    accept(state, cmd.entry());
-    return Effect().reply(cmd.replyTo(), Done.getInstance());
-  }
-
   private ReplyEffect<Event, State> onDeliver(State state, Deliver cmd) {
     accept(state, cmd.entry());
+    cmd.answers().forEach(LedgerPartition.Answer::send);
     return Effect().noReply();
   }
 

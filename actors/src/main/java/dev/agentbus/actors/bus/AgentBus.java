@@ -361,25 +361,22 @@ public final class AgentBus implements Extension {
   }
 
   /**
-   * Writes the entry, then (for a new accepted entry) waits until the recipient holds it, so that the
-   * sender's acknowledgement implies the message is readable. The ledger also hands it over on its
-   * own; if the recipient does not confirm in time the message is still durable and the inbox picks
-   * it up when it is next rebuilt, so the send still counts as accepted.
+   * Writes the entry and answers once it is durable and (when accepted) held by its recipient, which
+   * sends the ledger's answer itself, so that the sender's acknowledgement implies the message is
+   * readable. If no answer comes in time (the recipient is restarting, say), the entry is appended
+   * again: the ledger recognises it by id and answers at once with the stored outcome, and the inbox
+   * picks the message up from the ledger when it is next rebuilt.
    */
   private CompletionStage<LedgerPartition.Appended> appendAndConfirm(LedgerEntry entry) {
-    return append(entry).thenCompose(appended -> {
-      if (appended.duplicate() || appended.outcome().status() != MessageStatus.ACCEPTED
-          || entry.recipientId().isEmpty()) {
-        return CompletableFuture.completedFuture(appended);
-      }
-      return Stages.plain(agent(entry.recipientId())
-          .<Done>ask(replyTo -> new AgentEntity.DeliverAndConfirm(entry, replyTo), askTimeout))
-          .handle((done, error) -> {
-            if (error != null) log.warn("Recipient {} did not confirm {}: {}", entry.recipientId(),
-                entry.message().id(), error.toString());
-            return appended;
-          });
+    return append(entry).exceptionallyCompose(first -> {
+      if (!(unwrap(first) instanceof java.util.concurrent.TimeoutException)) return CompletableFuture.failedFuture(first);
+      log.warn("No answer for {} to {} in time; asking the ledger again", entry.message().id(), entry.recipientId());
+      return append(entry).thenApply(again -> new LedgerPartition.Appended(again.outcome(), false));
     });
+  }
+
+  private static Throwable unwrap(Throwable e) {
+    return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
   }
 
   private CompletionStage<LedgerPartition.Appended> append(LedgerEntry entry) {
@@ -547,8 +544,8 @@ public final class AgentBus implements Extension {
         .exceptionallyCompose(e -> CompletableFuture.failedFuture(toBusException(e)));
   }
 
-  private void deliver(LedgerEntry entry) {
-    if (!entry.recipientId().isEmpty()) agent(entry.recipientId()).tell(new AgentEntity.Deliver(entry));
+  private void deliver(LedgerEntry entry, List<LedgerPartition.Answer> answers) {
+    agent(entry.recipientId()).tell(new AgentEntity.Deliver(entry, answers));
   }
 
   EntityRef<AgentEntity.Command> agent(String agentId) {

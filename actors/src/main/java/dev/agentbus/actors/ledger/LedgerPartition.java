@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
@@ -30,7 +29,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * here durably before its sender is answered. Appends that arrive while a write is in flight are
  * stashed by the behaviour and flushed together as one {@link BatchWritten} event as soon as the write
  * completes: one journal row per flush, no timer. Each recipient maps to one partition, so its order
- * holds. Accepted entries are handed to the recipient after the write.
+ * holds. Accepted entries are handed to the recipient after the write, together with the answers for
+ * their senders: the recipient answers once it holds the entry, so that a read of its inbox after the
+ * sender's acknowledgement shows the message, without a second round trip from the sender.
  */
 public final class LedgerPartition
     extends EventSourcedBehavior<LedgerPartition.Command, LedgerPartition.Event, LedgerPartition.State> {
@@ -55,6 +56,19 @@ public final class LedgerPartition
     static Outcome of(LedgerEntry e) {
       return new Outcome(e.message().id(), e.recipientId(), e.status(), e.reasons(), e.impactScore(), e.hash());
     }
+  }
+
+  /** An answer the recipient sends on the ledger's behalf once it holds the entry. */
+  public record Answer(ActorRef<Appended> to, Appended appended) implements CborSerializable {
+    public void send() {
+      to.tell(appended);
+    }
+  }
+
+  /** Hands an accepted entry to its recipient, which sends every answer once it holds the entry. */
+  @FunctionalInterface
+  public interface Recipients {
+    void deliver(LedgerEntry entry, List<Answer> answers);
   }
 
   private enum Flush implements Command {
@@ -83,8 +97,8 @@ public final class LedgerPartition
   }
 
   public static Behavior<Command> create(
-      String partitionId, Settings settings, Consumer<LedgerEntry> onAccepted, BackoffSupervisorStrategy restart) {
-    return Behaviors.setup(ctx -> new LedgerPartition(ctx, partitionId, settings, onAccepted, restart));
+      String partitionId, Settings settings, Recipients recipients, BackoffSupervisorStrategy restart) {
+    return Behaviors.setup(ctx -> new LedgerPartition(ctx, partitionId, settings, recipients, restart));
   }
 
   /** An entry waiting for the next flush, with every caller that asked for it. */
@@ -101,19 +115,19 @@ public final class LedgerPartition
 
   private final ActorContext<Command> context;
   private final Settings settings;
-  private final Consumer<LedgerEntry> onAccepted;
+  private final Recipients recipients;
   // Not event-sourced: what arrived since the last flush, in order, and an index by dedup key.
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
   private final Map<String, Pending> pendingByKey = new HashMap<>();
   private boolean flushQueued;
 
   private LedgerPartition(
-      ActorContext<Command> context, String partitionId, Settings settings, Consumer<LedgerEntry> onAccepted,
+      ActorContext<Command> context, String partitionId, Settings settings, Recipients recipients,
       BackoffSupervisorStrategy restart) {
     super(PersistenceId.of(ENTITY_KEY.name(), partitionId), restart);
     this.context = context;
     this.settings = settings;
-    this.onAccepted = onAccepted;
+    this.recipients = recipients;
   }
 
   @Override
@@ -191,10 +205,14 @@ public final class LedgerPartition
       LedgerEntry stored = linked.get(i);
       Outcome outcome = Outcome.of(stored);
       for (String key : stored.dedupKeys()) pendingByKey.remove(key);
-      // Hand over before answering, so the recipient is on its way to holding it when the sender hears.
-      if (stored.status() == MessageStatus.ACCEPTED) onAccepted.accept(stored);
-      p.callers.forEach(c -> c.tell(new Appended(outcome, false)));
-      p.duplicateCallers.forEach(c -> c.tell(new Appended(outcome, true)));
+      List<Answer> answers = new ArrayList<>(p.callers.size() + p.duplicateCallers.size());
+      p.callers.forEach(c -> answers.add(new Answer(c, new Appended(outcome, false))));
+      p.duplicateCallers.forEach(c -> answers.add(new Answer(c, new Appended(outcome, true))));
+      if (stored.status() == MessageStatus.ACCEPTED && !stored.recipientId().isEmpty()) {
+        recipients.deliver(stored, answers);
+      } else {
+        answers.forEach(Answer::send);
+      }
     }
   }
 

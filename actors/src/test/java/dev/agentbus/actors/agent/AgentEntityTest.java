@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigFactory;
 import dev.agentbus.actors.chain.ChainVerifier;
 import dev.agentbus.actors.ledger.LedgerEntry;
+import dev.agentbus.actors.ledger.LedgerPartition;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import dev.agentbus.actors.model.MaciRole;
@@ -243,27 +244,36 @@ class AgentEntityTest {
   }
 
   @Test
-  void confirmsADeliveryToTheGatewaySoTheSenderIsAnsweredAfterTheRecipientHoldsIt() {
+  void answersTheSenderForTheLedgerOnceItHoldsTheMessage() {
     String id = id();
     var kit = entity(id);
     register(kit, "t");
     AgentMessage m = Messages.query("s", id, "t");
-    var confirmed = kit.<Done>runCommand(r -> new AgentEntity.DeliverAndConfirm(delivered(m, id), r));
-    assertEquals(Done.getInstance(), confirmed.reply());
+    TestProbe<LedgerPartition.Appended> sender = testKit.createTestProbe();
+    var answer = answerFor(m, id);
+    kit.runCommand(new AgentEntity.Deliver(delivered(m, id), List.of(new LedgerPartition.Answer(sender.getRef(), answer))));
+    assertEquals(answer, sender.receiveMessage());
     var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
     assertEquals(1, page.reply().getValue().total());
   }
 
   @Test
-  void confirmsEvenADeliveryItRefusesSoTheGatewayNeverWaitsInVain() {
+  void answersEvenForADeliveryItRefusesSoNoSenderWaitsInVain() {
     String id = id();
     var kit = entity(id);
     register(kit, "tenant-a");
-    var confirmed = kit.<Done>runCommand(r ->
-        new AgentEntity.DeliverAndConfirm(delivered(Messages.query("s", id, "tenant-b"), id), r));
-    assertEquals(Done.getInstance(), confirmed.reply());
+    AgentMessage m = Messages.query("s", id, "tenant-b");
+    TestProbe<LedgerPartition.Appended> sender = testKit.createTestProbe();
+    var answer = answerFor(m, id);
+    kit.runCommand(new AgentEntity.Deliver(delivered(m, id), List.of(new LedgerPartition.Answer(sender.getRef(), answer))));
+    assertEquals(answer, sender.receiveMessage());
     var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
     assertEquals(0, page.reply().getValue().total());
+  }
+
+  private static LedgerPartition.Appended answerFor(AgentMessage m, String recipient) {
+    return new LedgerPartition.Appended(new LedgerPartition.Outcome(
+        m.id(), recipient, MessageStatus.ACCEPTED, List.of(), 0.1, "h"), false);
   }
 
   @Test

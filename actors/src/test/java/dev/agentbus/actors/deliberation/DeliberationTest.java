@@ -442,7 +442,10 @@ class DeliberationTest {
     // a real ledger partition, whose de-duplication by message id and recipient is what holds
     List<LedgerEntry> delivered = new CopyOnWriteArrayList<>();
     ActorRef<LedgerPartition.Command> partition = testKit.spawn(LedgerPartition.create("p-" + UUID.randomUUID(),
-        new LedgerPartition.Settings(256, 1000, 100), delivered::add, RESTART));
+        new LedgerPartition.Settings(256, 1000, 100), (e, answers) -> {
+          delivered.add(e);
+          answers.forEach(LedgerPartition.Answer::send);
+        }, RESTART));
     AtomicBoolean ledgerAnswers = new AtomicBoolean(false);
     AtomicInteger appends = new AtomicInteger();
     TestProbe<LedgerPartition.Appended> lost = testKit.createTestProbe();

@@ -40,7 +40,10 @@ class LedgerPartitionTest {
   private EventSourcedBehaviorTestKit<LedgerPartition.Command, LedgerPartition.Event, LedgerPartition.State> ledger(
       String id) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), LedgerPartition.create(id,
-        new LedgerPartition.Settings(256, 1000, 100), delivered::add,
+        new LedgerPartition.Settings(256, 1000, 100), (e, answers) -> {
+          delivered.add(e);
+          answers.forEach(LedgerPartition.Answer::send);
+        },
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1)));
   }
 
