@@ -12,7 +12,7 @@ public interface OutputRegistry {
 
   Optional<String> producerOf(String outputId);
 
-  /** A bounded in-memory registry (Caffeine), keeping the most recent {@code maxEntries} outputs. */
+  /** A bounded in-memory registry keeping the most recent {@code maxEntries} outputs. */
   static OutputRegistry bounded(long maxEntries) {
     return new BoundedOutputRegistry(maxEntries);
   }

@@ -112,6 +112,16 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Configuration override, repeatable, e.g. --set agentbus.ledger.partitions=4")
   Map<String, String> settings = new LinkedHashMap<>();
 
+  @Option(names = "--memory", paramLabel = "N",
+      description = "Instead of workloads: register N agents, send each one message, report the heap after GC"
+          + " with all of them awake and again after the idle ones passivated (the 100,000-agent target)")
+  Integer memoryAgents;
+
+  @Option(names = "--memory-wait", converter = Durations.Converter.class, paramLabel = "TIME",
+      description = "How long --memory waits for idle agents to passivate (default 4m; the idle timeout is"
+          + " pekko.cluster.sharding.passivation.default-idle-strategy.idle-timeout, 2 minutes unless --set)")
+  Duration memoryWait = Duration.ofMinutes(4);
+
   @Override
   public Integer call() throws Exception {
     BenchOptions options = options();
@@ -138,6 +148,8 @@ public final class BenchCommand implements Callable<Integer> {
     if (rate != null && rate < 1) throw usage("--rate must be at least 1");
     if (criticalPercent < 1 || criticalPercent > 5) throw usage("--critical-percent must be between 1 and 5");
     if (progress.toMillis() < 100) throw usage("--progress must be at least 100ms");
+    if (memoryAgents != null && memoryAgents < 2) throw usage("--memory must be at least 2");
+    if (memoryWait.isNegative()) throw usage("--memory-wait must not be negative");
     String m = maci.toLowerCase(Locale.ROOT);
     if (!m.equals("on") && !m.equals("off")) throw usage("--maci must be on or off");
     String d = db.trim();
@@ -146,7 +158,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     return new BenchOptions(chosen, duration, count, warmup, inFlight, agents, tenants, m.equals("on"), rate, seed,
         json, d, dbUser, dbPassword, dataDir, url, apiKey, connections, criticalPercent, baselineDuration,
-        progress, settings);
+        progress, settings, memoryAgents, memoryWait);
   }
 
   private ParameterException usage(String message) {

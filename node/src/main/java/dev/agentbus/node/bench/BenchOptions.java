@@ -19,6 +19,8 @@ import java.util.Map;
  * @param baselineDuration how long the baseline is measured (0 to skip it); with {@code count} the
  *     baseline measures that many asks instead
  * @param settings extra configuration, path to value, applied over the node's configuration
+ * @param memoryAgents when not null, the run is the memory check ({@link MemoryCheck}) with this many agents
+ * @param memoryWait how long the memory check waits for idle agents to passivate
  */
 public record BenchOptions(
     List<Workload> workloads,
@@ -42,7 +44,9 @@ public record BenchOptions(
     double criticalPercent,
     Duration baselineDuration,
     Duration progressEvery,
-    Map<String, String> settings) {
+    Map<String, String> settings,
+    Integer memoryAgents,
+    Duration memoryWait) {
 
   public BenchOptions {
     workloads = List.copyOf(workloads);

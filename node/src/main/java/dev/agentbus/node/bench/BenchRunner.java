@@ -52,6 +52,18 @@ final class BenchRunner {
       LossCheck lossCheck = new LossCheck(system, system.settings().config().getString("agentbus.read-journal-plugin-id"),
           bus.settings().ledgerPartitions(), Duration.ofMinutes(10));
       BusWorkloads workloads = new BusWorkloads(bus, options, salt);
+      if (options.memoryAgents() != null) {
+        AgentSet set = new AgentSet(Workload.W3, runId, options.memoryAgents(), options.tenants());
+        Map<String, Object> memory = new MemoryCheck(system, workloads, out, askTimeout)
+            .run(set, options.seed(), options.memoryWait());
+        if (options.json() != null) {
+          Map<String, Object> root = new LinkedHashMap<>();
+          root.put("machine", machine);
+          root.put("memory", memory);
+          writeJson(root);
+        }
+        return 0;
+      }
       Map<Integer, WorkloadResult> baselines = new HashMap<>();
       List<WorkloadResult> results = new ArrayList<>();
       boolean ok = true;
@@ -228,6 +240,10 @@ final class BenchRunner {
         .toList());
     root.put("baselines", results.stream().filter(r -> r.workload().equals("baseline")).map(WorkloadResult::toJson)
         .toList());
+    writeJson(root);
+  }
+
+  private void writeJson(Map<String, Object> root) throws IOException {
     Path file = options.json();
     if (file.getParent() != null) Files.createDirectories(file.getParent());
     new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);

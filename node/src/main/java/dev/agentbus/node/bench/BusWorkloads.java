@@ -68,6 +68,17 @@ final class BusWorkloads {
         set.roles[i], List.of(), Map.of())));
   }
 
+  /** One QUERY from every agent of the set to another of its tenant, {@value #BATCH} at a time. */
+  void sendOneEach(AgentSet set, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    inBatches(set.size(), i -> {
+      int recipient = set.recipientFor(i, random);
+      ObjectNode payload = JSON.objectNode().put("query", "memory check " + i);
+      return bus.send(message(set, i, recipient, MessageType.QUERY, Priority.NORMAL, payload, random))
+          .thenApply(r -> classify(r, set, recipient));
+    });
+  }
+
   /** How many messages of the workload's types each agent's inbox holds now. */
   long[] inboxTotals(AgentSet set) {
     long[] totals = new long[set.size()];
