@@ -74,7 +74,7 @@ public record DeliberationSettings(
         block.getInt("queue.capacity"),
         block.getDuration("queue.stale-after"),
         new RiskRules(risk.getDouble("signatures-at"), risk.getStringList("signature-roles"),
-            risk.getDouble("critic-review-at"), risk.getString("critic-role")),
+            risk.getDouble("critic-review-at"), risk.getString("critic-role"), risk.getDuration("review-timeout")),
         block.getDuration("record-retry"),
         block.getString("system-sender"));
   }

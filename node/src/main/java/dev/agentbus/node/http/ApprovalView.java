@@ -90,6 +90,7 @@ record ApprovalView(
 
   private static String statusOf(Deliberation.Summary s, ApprovalRequest.View human) {
     if (s.outcome() != null) return s.outcome().wire(); // approved, rejected, expired: ApprovalStatus words
+    if (s.escalated()) return ApprovalStatus.ESCALATED.wire(); // the critics asked for humans
     return human == null ? ApprovalStatus.PENDING.wire() : human.status().sdkWire();
   }
 
