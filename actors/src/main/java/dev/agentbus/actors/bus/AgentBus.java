@@ -152,7 +152,8 @@ public final class AgentBus implements Extension {
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
     var queueSettings = new DeliberationQueue.Settings(
-        deliberationSettings.queueCapacity(), deliberationSettings.queueStaleAfter());
+        deliberationSettings.queueCapacity(), deliberationSettings.queueStaleAfter(),
+        deliberationSettings.queueDecidedHistory());
     sharding.init(Entity.of(DeliberationQueue.ENTITY_KEY,
         ctx -> DeliberationQueue.create(ctx.getEntityId(), queueSettings, clock, restart)));
     DirectoryRebuild.start(system, readJournal, this::agent);

@@ -322,7 +322,7 @@ public final class Deliberation
     @Override
     public void release(String tenantId, UUID messageId) {
       sharding.entityRefFor(DeliberationQueue.ENTITY_KEY, DeliberationQueue.entityIdFor(tenantId))
-          .tell(new DeliberationQueue.Release(messageId, "decided"));
+          .tell(new DeliberationQueue.Release(messageId, DeliberationQueue.DECIDED));
     }
   }
 

@@ -406,10 +406,15 @@ final class ApprovalRoutes {
         .orElseThrow(() -> ApiError.notFound("decision_not_found", "No governance decision " + id)));
   }
 
-  /** One per final outcome of the tenant's listed requests (held messages once a human acted on them). */
+  /**
+   * One per final outcome: of the tenant's listed requests, and of its held messages however they were decided
+   * (agent votes, human approvers, the guard, the deadline).
+   */
   private CompletionStage<List<ApprovalView.DecisionRecordView>> decisionRecords(String tenantId) {
-    return mapped(approvals.list(tenantId)).thenApply(views -> views.stream()
-        .map(ApprovalView.DecisionRecordView::of)
+    return everything(tenantId).thenApply(targets -> targets.stream()
+        .map(t -> t.summary() != null
+            ? ApprovalView.DecisionRecordView.held(t.summary(), t.human())
+            : ApprovalView.DecisionRecordView.of(t.human()))
         .filter(java.util.Objects::nonNull)
         .toList());
   }
@@ -442,7 +447,10 @@ final class ApprovalRoutes {
     return new Target(ApprovalView.held(s, human, required), human, s);
   }
 
-  /** The tenant's requests (held ones merged with their deliberation) and its pending held messages. */
+  /**
+   * The tenant's requests (held ones merged with their deliberation), its pending held messages and its
+   * recently decided ones.
+   */
   private CompletionStage<List<Target>> everything(String tenantId) {
     CompletionStage<List<ApprovalRequest.View>> listed = mapped(approvals.list(tenantId));
     CompletionStage<DeliberationQueue.Pending> pending = mapped(bus.deliberations(tenantId));
@@ -459,6 +467,9 @@ final class ApprovalRoutes {
       }
       for (DeliberationQueue.Ticket t : queue.tickets()) {
         if (seen.add(t.messageId())) all.add(heldTarget(t.messageId(), null));
+      }
+      for (UUID decided : queue.decided()) {
+        if (seen.add(decided)) all.add(heldTarget(decided, null));
       }
       return all;
     }).thenCompose(all -> CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))

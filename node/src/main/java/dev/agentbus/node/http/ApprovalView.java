@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentbus.actors.approval.ApprovalRequest;
 import dev.agentbus.actors.approval.ApprovalStatus;
+import dev.agentbus.actors.deliberation.Ballot;
 import dev.agentbus.actors.deliberation.Deliberation;
 import dev.agentbus.actors.governance.Reason;
 import java.io.IOException;
@@ -128,6 +129,28 @@ record ApprovalView(
   record DecisionRecordView(
       String id, String requestId, String decision, String reasoning, List<String> policyViolations,
       double riskScore, List<String> reviewerIds, Instant timestamp, String constitutionalHash) {
+
+    /**
+     * A held message's decision, whoever reached it: agent votes, human approvers, the guard or the deadline.
+     * Null while its deliberation is collecting. Same id as its approval request's would be: one per outcome.
+     */
+    static DecisionRecordView held(Deliberation.Summary s, ApprovalRequest.View human) {
+      if (s.outcome() == null) return null;
+      String decision = s.outcome() == Deliberation.Outcome.APPROVED ? "approve" : "deny";
+      List<String> reviewers;
+      if (s.human() != null) {
+        reviewers = human != null && !human.decisions().isEmpty()
+            ? human.decisions().stream().map(ApprovalRequest.Decision::approverId).toList()
+            : List.of(s.human().approverId());
+      } else {
+        reviewers = s.votes().stream().map(Ballot::voterId).toList();
+      }
+      List<String> violations = s.outcome() == Deliberation.Outcome.APPROVED ? List.of()
+          : s.decisionReasons().stream().map(Reason::code).toList();
+      String reasoning = s.decisionReasons().isEmpty() ? s.outcome().wire() : s.decisionReasons().get(0).message();
+      return new DecisionRecordView(ApprovalRequest.decisionIdFor(s.messageId()).toString(), s.messageId().toString(),
+          decision, reasoning, violations, ApprovalView.riskScore(s), reviewers, s.decidedAt(), Responses.CONSTITUTIONAL_HASH);
+    }
 
     /** Null while the request is open, and for a cancelled one (no governance outcome). */
     static DecisionRecordView of(ApprovalRequest.View v) {

@@ -13,6 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentbus.actors.agent.InboxQuery;
 import dev.agentbus.actors.bus.Registration;
 import dev.agentbus.actors.deliberation.Deliberation;
+import dev.agentbus.actors.deliberation.DeliberationCodes;
+import dev.agentbus.actors.deliberation.VoteChoice;
+import dev.agentbus.actors.deliberation.VotingStrategy;
+import dev.agentbus.actors.support.ManualClock;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageStatus;
@@ -20,6 +24,7 @@ import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.model.Priority;
 import dev.agentbus.node.http.TestNode.Reply;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,6 +34,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -300,6 +310,113 @@ class ApprovalEndpointsTest {
     assertEquals(2, after.data().get("currentApprovals").asInt());
     assertError(node.post(base + "/approvals/" + id + "/cancel", TestNode.object(), "X-API-Key", alice), 409,
         "held_message_not_cancellable");
+    noProblems();
+  }
+
+  private static AgentMessage critical(String sender, String recipient, String tenant) throws Exception {
+    return new AgentMessage(UUID.randomUUID(), MessageType.COMMAND, Priority.CRITICAL, sender, recipient, tenant,
+        TestNode.JSON.readTree("{\"command\":\"deploy\"}"), null, null, HASH, Instant.now(), null, null, Map.of());
+  }
+
+  private static String agent(String tenant, MaciRole role, String... capabilities) {
+    return await(node.bus.register(new Registration(null, "a", "llm", tenant, role, List.of(capabilities),
+        Map.of()))).id();
+  }
+
+  /**
+   * Expires a held message the way its deliberation does at the deadline, with a clock the test moves: a
+   * deliberation of the message outside sharding, on the node's ledger and queue; stopped afterwards, so that
+   * the sharded one recovers the outcome from the journal.
+   */
+  private static void expireWithAManualClock(AgentMessage m, String recipient) {
+    ManualClock clock = ManualClock.atNoon();
+    var d = Deliberation.create(m.id().toString(), Deliberation.Settings.from(node.bus.deliberationSettings()),
+        Deliberation.Ports.sharded(ClusterSharding.get(node.system), node.bus.settings().ledgerPartitions()), clock,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
+    java.util.concurrent.CompletableFuture<Deliberation.Summary> opened = new java.util.concurrent.CompletableFuture<>();
+    ActorRef<Object> host = node.system.systemActorOf(Behaviors.<Object>setup(ctx -> {
+      ActorRef<Deliberation.Command> ref = ctx.spawn(d, "deliberation");
+      ActorRef<StatusReply<Deliberation.Summary>> answers = ctx.messageAdapter(
+          StatusReply.class, r -> r).unsafeUpcast();
+      ref.tell(new Deliberation.Open(new Deliberation.Proposal(m, List.of(recipient), List.of(), 0.9, List.of(),
+          Map.of(), VotingStrategy.SUPER_MAJORITY, 0.66, 3, List.of(), clock.instant().plusSeconds(300)), answers));
+      return Behaviors.receiveMessage(msg -> {
+        if (msg instanceof StatusReply<?> r && !opened.isDone()) {
+          opened.complete((Deliberation.Summary) r.getValue());
+          clock.advance(Duration.ofSeconds(300));
+          ref.tell(Deliberation.CheckDeadline.INSTANCE);
+          return Behaviors.same();
+        }
+        return Behaviors.stopped();
+      });
+    }), "expiry-" + m.id(), org.apache.pekko.actor.typed.Props.empty());
+    await(opened);
+    TestNode.awaitTrue(() -> await(node.bus.readInbox(m.sourceAgentId(), InboxQuery.all())).items().stream()
+        .anyMatch(i -> i.message().type() == MessageType.GOVERNANCE_RESPONSE
+            && i.message().payload().path("outcome").asText().equals("expired")), "the sender told of the expiry");
+    host.tell("stop");
+  }
+
+  @Test
+  void everyFinalOutcomeIsAGovernanceDecisionIncludingVotesAloneAndExpiry() throws Exception {
+    String tenant = tenant();
+    String alice = key(tenant, "alice@example.com");
+    String sender = agent(tenant, MaciRole.EXECUTIVE);
+    String recipient = agent(tenant, MaciRole.EXECUTIVE);
+    String supervisor = agent(tenant, MaciRole.JUDICIAL, "supervisor");
+    String compliance = agent(tenant, MaciRole.JUDICIAL, "compliance");
+    String judge = agent(tenant, MaciRole.JUDICIAL);
+    String base = "/api/v1/governance";
+
+    // decided by agent votes alone: no human ever looked at it
+    AgentMessage voted = critical(sender, recipient, tenant);
+    assertEquals(MessageStatus.PENDING_DELIBERATION, await(node.bus.send(voted)).status());
+    for (String v : List.of(supervisor, compliance, judge)) await(node.bus.vote(voted.id(), v, VoteChoice.APPROVE, "ok"));
+    assertEquals(Deliberation.Outcome.APPROVED, await(node.bus.deliberation(voted.id())).outcome());
+
+    // rejected by a refused signature
+    AgentMessage refused = critical(sender, recipient, tenant);
+    await(node.bus.send(refused));
+    await(node.bus.vote(refused.id(), compliance, VoteChoice.REJECT, "not compliant"));
+
+    // expired at the deadline
+    AgentMessage expired = critical(sender, recipient, tenant);
+    expireWithAManualClock(expired, recipient);
+
+    Reply all = conforms("GET", "/api/v1/governance/decisions",
+        node.get(base + "/decisions?pageSize=50", "X-API-Key", alice));
+    assertEquals(3, all.data().get("total").asInt(), all::toString);
+
+    Reply byVotes = conforms("GET", "/api/v1/governance/decisions",
+        node.get(base + "/decisions?requestId=" + voted.id(), "X-API-Key", alice));
+    assertEquals(1, byVotes.data().get("total").asInt(), byVotes::toString);
+    JsonNode approve = byVotes.data().get("data").get(0);
+    assertEquals("approve", approve.get("decision").asText());
+    assertEquals(List.of(compliance, judge, supervisor).stream().sorted().toList(),
+        TestNode.JSON.convertValue(approve.get("reviewerIds"), List.class).stream().sorted().toList());
+    assertEquals(0, approve.get("policyViolations").size());
+    Reply one = conforms("GET", "/api/v1/governance/decisions/{id}",
+        node.get(base + "/decisions/" + approve.get("id").asText(), "X-API-Key", alice));
+    assertEquals(voted.id().toString(), one.data().get("requestId").asText());
+
+    JsonNode deniedBySigner = conforms("GET", "/api/v1/governance/decisions", node.get(base + "/decisions?requestId="
+        + refused.id(), "X-API-Key", alice)).data().get("data").get(0);
+    assertEquals("deny", deniedBySigner.get("decision").asText());
+    assertEquals(DeliberationCodes.REJECTED_BY_SIGNER, deniedBySigner.get("policyViolations").get(0).asText());
+    assertEquals(compliance, deniedBySigner.get("reviewerIds").get(0).asText());
+
+    JsonNode deniedByExpiry = conforms("GET", "/api/v1/governance/decisions", node.get(base + "/decisions?requestId="
+        + expired.id(), "X-API-Key", alice)).data().get("data").get(0);
+    assertEquals("deny", deniedByExpiry.get("decision").asText());
+    assertEquals(DeliberationCodes.EXPIRED, deniedByExpiry.get("policyViolations").get(0).asText());
+    assertEquals(0, deniedByExpiry.get("reviewerIds").size());
+
+    Reply denials = node.get(base + "/decisions?decision=deny", "X-API-Key", alice);
+    assertEquals(2, denials.data().get("total").asInt(), denials::toString);
+    // the decided held messages stay listed as approval requests too
+    Reply listed = conforms("GET", "/api/v1/governance/approvals",
+        node.get(base + "/approvals?status=approved", "X-API-Key", alice));
+    assertEquals(voted.id().toString(), listed.data().get("data").get(0).get("id").asText(), listed::toString);
     noProblems();
   }
 }
