@@ -21,6 +21,9 @@ import java.util.List;
  * @param cancelled present (true) only for a cancelled request
  * @param resolution why the request is final; absent while open
  * @param source {@code direct} or {@code held_message}
+ * @param policy the approval policy the request follows; absent for none
+ * @param requiredRoles the approver roles it needs; absent for none
+ * @param requireAllRoles whether every required role must be among the approvers (else one); absent for none
  */
 record ApprovalView(
     String id,
@@ -39,7 +42,10 @@ record ApprovalView(
     List<EscalationView> escalations,
     Boolean cancelled,
     String resolution,
-    String source) {
+    String source,
+    String policy,
+    List<String> requiredRoles,
+    Boolean requireAllRoles) {
 
   static final String HELD_TYPE = "held_message";
 
@@ -65,7 +71,8 @@ record ApprovalView(
         parse(s.payloadJson()), v.createdAt(), s.expiresAt(), Responses.CONSTITUTIONAL_HASH, v.level(),
         v.escalations().stream().map(EscalationView::of).toList(),
         v.status() == ApprovalStatus.CANCELLED ? Boolean.TRUE : null, v.finalReason(),
-        s.kind() == ApprovalRequest.Kind.HELD ? HELD_TYPE : "direct");
+        s.kind() == ApprovalRequest.Kind.HELD ? HELD_TYPE : "direct", s.policy(),
+        s.requiredRoles().isEmpty() ? null : s.requiredRoles(), s.requiredRoles().isEmpty() ? null : s.requireAllRoles());
   }
 
   /**
@@ -80,13 +87,14 @@ record ApprovalView(
       int approvals = s.human() != null && s.human().approved() ? 1 : 0;
       return new ApprovalView(s.messageId().toString(), HELD_TYPE, s.senderId(), statusOf(s, null), riskScore(s),
           requiredApprovers, approvals, decisions, heldPayload(s), s.openedAt(), s.deadline(),
-          Responses.CONSTITUTIONAL_HASH, 1, List.of(), null, resolution(s), HELD_TYPE);
+          Responses.CONSTITUTIONAL_HASH, 1, List.of(), null, resolution(s), HELD_TYPE, null, null, null);
     }
     ApprovalView v = of(human);
     return new ApprovalView(v.id(), HELD_TYPE, v.requesterId(), statusOf(s, human), v.riskScore(),
         v.requiredApprovers(), v.currentApprovals(), v.decisions(), v.payload(), v.createdAt(), v.expiresAt(),
         v.constitutionalHash(), v.escalationLevel(), v.escalations(), null,
-        s.outcome() != null ? resolution(s) : v.resolution(), HELD_TYPE);
+        s.outcome() != null ? resolution(s) : v.resolution(), HELD_TYPE, v.policy(), v.requiredRoles(),
+        v.requireAllRoles());
   }
 
   private static String statusOf(Deliberation.Summary s, ApprovalRequest.View human) {

@@ -87,6 +87,16 @@ class ApprovalEndpointsTest {
     return r.data().get("key").asText();
   }
 
+  private static String keyWithRoles(String tenant, String principal, String... roles) {
+    ObjectNode body = TestNode.object().put("tenantId", tenant).put("principal", principal);
+    body.putArray("scopes").add("operator");
+    var r = body.putArray("roles");
+    for (String role : roles) r.add(role);
+    Reply issued = node.post("/api/v1/admin/keys", body, "X-API-Key", admin);
+    assertEquals(201, issued.status(), issued::toString);
+    return issued.data().get("key").asText();
+  }
+
   private static <T> T await(CompletionStage<T> stage) {
     return stage.toCompletableFuture().orTimeout(20, TimeUnit.SECONDS).join();
   }
@@ -417,6 +427,60 @@ class ApprovalEndpointsTest {
     Reply listed = conforms("GET", "/api/v1/governance/approvals",
         node.get(base + "/approvals?status=approved", "X-API-Key", alice));
     assertEquals(voted.id().toString(), listed.data().get("data").get(0).get("id").asText(), listed::toString);
+    noProblems();
+  }
+
+  @Test
+  void aPolicyRequestIsDecidedByTheRolesOfTheApproversKeys() {
+    String tenant = tenant();
+    String requester = key(tenant, "dev@example.com");
+    String noRole = key(tenant, "intern@example.com");
+    String security = keyWithRoles(tenant, "sec@example.com", "security_team");
+    String compliance = keyWithRoles(tenant, "comp@example.com", "Compliance_Team");
+    String base = "/api/v1/governance";
+
+    ObjectNode create = TestNode.object().put("requestType", "model_deployment").put("riskScore", 75)
+        .put("policy", "auto");
+    create.putObject("payload").put("model", "m1");
+    Reply created = conforms("POST", "/api/v1/governance/approvals",
+        node.post(base + "/approvals", create, "X-API-Key", requester));
+    assertEquals(201, created.status(), created::toString);
+    assertEquals("high_risk_action", created.data().get("policy").asText(), "chosen by risk 75");
+    assertEquals(2, created.data().get("requiredApprovers").asInt());
+    assertTrue(created.data().get("requireAllRoles").asBoolean());
+    String id = created.data().get("id").asText();
+
+    ObjectNode approve = TestNode.object().put("decision", "approve").put("reasoning", "checked");
+    assertError(conforms("POST", "/api/v1/governance/approvals/{id}/decisions",
+        node.post(base + "/approvals/" + id + "/decisions", approve, "X-API-Key", noRole)), 403,
+        "approver_role_required");
+    Reply half = conforms("POST", "/api/v1/governance/approvals/{id}/decisions",
+        node.post(base + "/approvals/" + id + "/decisions", approve, "X-API-Key", security));
+    assertEquals("pending", half.data().get("status").asText(), half::toString);
+    Reply done = conforms("POST", "/api/v1/governance/approvals/{id}/decisions",
+        node.post(base + "/approvals/" + id + "/decisions", approve, "X-API-Key", compliance));
+    assertEquals("approved", done.data().get("status").asText(), done::toString);
+
+    // the standard policy approves a low-risk request by itself
+    ObjectNode low = TestNode.object().put("requestType", "read_only").put("riskScore", 10)
+        .put("policy", "standard_request");
+    low.putObject("payload");
+    Reply auto = conforms("POST", "/api/v1/governance/approvals",
+        node.post(base + "/approvals", low, "X-API-Key", requester));
+    assertEquals("approved", auto.data().get("status").asText(), auto::toString);
+
+    // bad input: a 4xx with a reason, never a 500
+    ObjectNode unknown = TestNode.object().put("requestType", "x").put("policy", "no_such_policy");
+    unknown.putObject("payload");
+    assertError(conforms("POST", "/api/v1/governance/approvals",
+        node.post(base + "/approvals", unknown, "X-API-Key", requester)), 422, "validation_failed");
+    ObjectNode badRoles = TestNode.object().put("tenantId", tenant).put("principal", "p");
+    badRoles.putArray("scopes").add("operator");
+    badRoles.putArray("roles").add("not a role!");
+    assertError(node.post("/api/v1/admin/keys", badRoles, "X-API-Key", admin), 422, "validation_failed");
+
+    Reply config = node.get("/api/v1/hitl-approvals/config", "X-API-Key", requester);
+    assertEquals(4, config.data().get("policies").size(), config::toString);
     noProblems();
   }
 }
