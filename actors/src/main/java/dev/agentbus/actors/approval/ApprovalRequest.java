@@ -485,13 +485,12 @@ public final class ApprovalRequest
       return Effect().persist(chain(state, List.of(expiry(state, now)))).thenRun(this::afterFinal).thenNoReply();
     }
     List<BiFunction<String, String, Event>> events = new ArrayList<>();
-    int level = state.level();
-    while (settings.autoEscalate() && level < settings.maxEscalationLevel()
-        && !now.isBefore(autoEscalationAt(state.spec(), state.createdAt(), level))) {
+    int due = settings.autoEscalate()
+        ? ApprovalRules.levelAt(state.createdAt(), step(state.spec()), settings.maxEscalationLevel(), now) : 1;
+    for (int level = state.level(); level < due; level++) {
       Escalation e = new Escalation(level + 1, "auto",
           "no decision within " + level + " escalation step(s) of " + step(state.spec()), now);
       events.add((prev, hash) -> new Escalated(e, prev, hash));
-      level++;
     }
     if (events.isEmpty()) {
       arm(state); // woken early: wait for the rest
