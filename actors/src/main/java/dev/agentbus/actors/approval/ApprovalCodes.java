@@ -19,4 +19,6 @@ public final class ApprovalCodes {
   public static final String MAX_ESCALATION = "max_escalation_level";
   public static final String INVALID_REQUEST = "invalid_approval_request";
   public static final String INVALID_APPROVER = "invalid_approver";
+  /** The request names approver roles and the approver holds none of them. */
+  public static final String ROLE_REQUIRED = "approver_role_required";
 }

@@ -42,8 +42,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One approval request (sharded, entity id = the request id): created directly through the API, or the
  * human side of a held message (entity id = the message id, opened on the first human action).
  *
- * <p>Rules: the approver is the caller's principal; the requester may not decide (no self-approval); one
- * decision per approver; one rejection rejects; {@code requiredApprovers} approvals approve. A request is
+ * <p>Rules ({@link ApprovalRules}): the approver is the caller's principal; the requester may not decide (no
+ * self-approval); one decision per approver; when the request names roles (an {@link ApprovalPolicy}), only
+ * holders of one of them decide; one rejection rejects; {@code requiredApprovers} approvals with the required
+ * roles (all, or at least one) approve; a policy's automatic approval approves on creation. A request is
  * open while pending or escalated; an escalation raises its level (explicitly, or by itself after each
  * {@code escalationStep} when auto-escalation is on) and it stays decidable. At {@code expiresAt} an open
  * request expires. Approved, rejected, expired and cancelled are final. Every step is a hash-chained event.
@@ -87,24 +89,51 @@ public final class ApprovalRequest
    * @param payloadJson the request's payload, a JSON object as text
    * @param riskScore 0..100
    * @param expiresAt null: the configured time-out from creation
+   * @param policy the {@link ApprovalPolicy} it follows, or null for none
+   * @param requiredRoles approver roles the request needs (empty: anyone but the requester)
+   * @param requireAllRoles every required role among the approvers, or at least one
+   * @param escalationStep the time-out of each escalation level; null: the configured one
+   * @param autoApprove approved on creation (the policy's automatic approval below a risk)
    */
   public record Spec(
       UUID id, Kind kind, String tenantId, String requestType, String requesterId, String payloadJson,
-      double riskScore, int requiredApprovers, Instant expiresAt) implements CborSerializable {
+      double riskScore, int requiredApprovers, Instant expiresAt, String policy, List<String> requiredRoles,
+      boolean requireAllRoles, Duration escalationStep, boolean autoApprove) implements CborSerializable {
     public Spec {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(kind, "kind");
       Objects.requireNonNull(requestType, "requestType");
       Objects.requireNonNull(requesterId, "requesterId");
       payloadJson = payloadJson == null ? "{}" : payloadJson;
+      requiredRoles = requiredRoles == null ? List.of() : List.copyOf(requiredRoles);
+    }
+
+    /** A request without a policy: any approvers but the requester. */
+    public Spec(
+        UUID id, Kind kind, String tenantId, String requestType, String requesterId, String payloadJson,
+        double riskScore, int requiredApprovers, Instant expiresAt) {
+      this(id, kind, tenantId, requestType, requesterId, payloadJson, riskScore, requiredApprovers, expiresAt, null,
+          List.of(), false, null, false);
     }
   }
 
   /** Creates the request; idempotent (an existing one answers its view). */
   public record Create(Spec spec, ActorRef<StatusReply<View>> replyTo) implements Command {}
 
-  public record Decide(String approverId, boolean approve, String reasoning, ActorRef<StatusReply<View>> replyTo)
-      implements Command {}
+  /** @param approverRoles the roles of the approver's credential */
+  public record Decide(
+      String approverId, List<String> approverRoles, boolean approve, String reasoning,
+      ActorRef<StatusReply<View>> replyTo) implements Command {
+
+    public Decide {
+      approverRoles = approverRoles == null ? List.of() : List.copyOf(approverRoles);
+    }
+
+    /** An approver without roles. */
+    public Decide(String approverId, boolean approve, String reasoning, ActorRef<StatusReply<View>> replyTo) {
+      this(approverId, List.of(), approve, reasoning, replyTo);
+    }
+  }
 
   public record Escalate(String by, String reason, ActorRef<StatusReply<View>> replyTo) implements Command {}
 
@@ -123,10 +152,23 @@ public final class ApprovalRequest
     INSTANCE
   }
 
-  /** One approver's decision; {@code approved} false means rejected. */
-  public record Decision(String approverId, boolean approved, String reasoning, Instant at) {
+  /**
+   * One approver's decision; {@code approved} false means rejected.
+   *
+   * @param roles the approver's roles when deciding (empty for decisions recorded before roles existed)
+   */
+  public record Decision(String approverId, boolean approved, String reasoning, Instant at, List<String> roles) {
     public Decision {
       reasoning = reasoning == null ? "" : reasoning;
+      roles = roles == null ? List.of() : List.copyOf(roles);
+    }
+
+    public Decision(String approverId, boolean approved, String reasoning, Instant at) {
+      this(approverId, approved, reasoning, at, List.of());
+    }
+
+    ApprovalRules.Vote vote() {
+      return new ApprovalRules.Vote(approverId, roles, approved);
     }
   }
 
@@ -215,8 +257,8 @@ public final class ApprovalRequest
       return escalations.isEmpty() ? 1 : escalations.get(escalations.size() - 1).level();
     }
 
-    boolean decidedBy(String approverId) {
-      return decisions.stream().anyMatch(d -> d.approverId().equals(approverId));
+    List<ApprovalRules.Vote> votes() {
+      return decisions.stream().map(Decision::vote).toList();
     }
 
     View view() {
@@ -331,9 +373,19 @@ public final class ApprovalRequest
       return Effect().reply(cmd.replyTo(), AgentErrors.error(ApprovalCodes.INVALID_REQUEST, problem));
     }
     Instant now = clock.instant();
+    List<BiFunction<String, String, Event>> events = new ArrayList<>();
+    events.add((prev, hash) -> new Created(spec, now, prev, hash));
+    if (spec.autoApprove()) {
+      String why = "approved automatically: risk " + spec.riskScore() + " is below the automatic approval of policy "
+          + spec.policy();
+      events.add((prev, hash) -> new Finalized(ApprovalStatus.APPROVED, why, now, prev, hash));
+    }
     return Effect()
-        .persist(chain(state, List.of((prev, hash) -> new Created(spec, now, prev, hash))))
-        .thenRun(this::arm)
+        .persist(chain(state, events))
+        .thenRun(s -> {
+          arm(s);
+          afterFinal(s);
+        })
         .thenReply(cmd.replyTo(), s -> StatusReply.success(((Present) s).view()));
   }
 
@@ -363,20 +415,30 @@ public final class ApprovalRequest
           .thenRun(this::afterFinal)
           .thenReply(cmd.replyTo(), s -> closed((Present) s));
     }
-    if (state.decidedBy(cmd.approverId())) {
-      return Effect().reply(cmd.replyTo(), AgentErrors.error(ApprovalCodes.ALREADY_DECIDED,
-          cmd.approverId() + " has already decided on this request"));
+    Spec spec = state.spec();
+    var refusal = ApprovalRules.refusal(spec.requesterId(), spec.requiredRoles(), state.votes(), cmd.approverId(),
+        cmd.approverRoles());
+    if (refusal.isPresent()) {
+      return Effect().reply(cmd.replyTo(), AgentErrors.error(refusal.get().code(), refusal.get().message()));
     }
-    Decision decision = new Decision(cmd.approverId(), cmd.approve(), cmd.reasoning(), now);
+    Decision decision = new Decision(cmd.approverId(), cmd.approve(), cmd.reasoning(), now, cmd.approverRoles());
     List<BiFunction<String, String, Event>> events = new ArrayList<>();
     events.add((prev, hash) -> new DecisionRecorded(decision, prev, hash));
+    List<ApprovalRules.Vote> votes = new ArrayList<>(state.votes());
+    votes.add(decision.vote());
     int approvals = state.approvals() + (cmd.approve() ? 1 : 0);
-    if (!cmd.approve()) {
-      String why = "rejected by " + cmd.approverId() + detail(cmd.reasoning());
-      events.add((prev, hash) -> new Finalized(ApprovalStatus.REJECTED, why, now, prev, hash));
-    } else if (approvals >= state.spec().requiredApprovers()) {
-      String why = "approved by " + approvals + " of " + state.spec().requiredApprovers() + " required approvers";
-      events.add((prev, hash) -> new Finalized(ApprovalStatus.APPROVED, why, now, prev, hash));
+    switch (ApprovalRules.outcome(spec.requiredApprovers(), spec.requiredRoles(), spec.requireAllRoles(), votes)) {
+      case REJECTED -> {
+        String why = "rejected by " + cmd.approverId() + detail(cmd.reasoning());
+        events.add((prev, hash) -> new Finalized(ApprovalStatus.REJECTED, why, now, prev, hash));
+      }
+      case APPROVED -> {
+        String why = "approved by " + approvals + " of " + spec.requiredApprovers() + " required approvers"
+            + (spec.requiredRoles().isEmpty() ? ""
+                : " with " + (spec.requireAllRoles() ? "all" : "one") + " of the roles " + spec.requiredRoles());
+        events.add((prev, hash) -> new Finalized(ApprovalStatus.APPROVED, why, now, prev, hash));
+      }
+      case PENDING -> { }
     }
     return Effect()
         .persist(chain(state, events))
@@ -423,13 +485,12 @@ public final class ApprovalRequest
       return Effect().persist(chain(state, List.of(expiry(state, now)))).thenRun(this::afterFinal).thenNoReply();
     }
     List<BiFunction<String, String, Event>> events = new ArrayList<>();
-    int level = state.level();
-    while (settings.autoEscalate() && level < settings.maxEscalationLevel()
-        && !now.isBefore(autoEscalationAt(state.createdAt(), level))) {
+    int due = settings.autoEscalate()
+        ? ApprovalRules.levelAt(state.createdAt(), step(state.spec()), settings.maxEscalationLevel(), now) : 1;
+    for (int level = state.level(); level < due; level++) {
       Escalation e = new Escalation(level + 1, "auto",
-          "no decision within " + level + " escalation step(s) of " + settings.escalationStep(), now);
+          "no decision within " + level + " escalation step(s) of " + step(state.spec()), now);
       events.add((prev, hash) -> new Escalated(e, prev, hash));
-      level++;
     }
     if (events.isEmpty()) {
       arm(state); // woken early: wait for the rest
@@ -465,8 +526,13 @@ public final class ApprovalRequest
     return (prev, hash) -> new Finalized(ApprovalStatus.EXPIRED, why, now, prev, hash);
   }
 
-  private Instant autoEscalationAt(Instant createdAt, int level) {
-    return createdAt.plus(settings.escalationStep().multipliedBy(level));
+  /** Level k+1 after k steps: 1x, 2x, 3x the step give levels 2, 3 and 4. */
+  private Instant autoEscalationAt(Spec spec, Instant createdAt, int level) {
+    return createdAt.plus(step(spec).multipliedBy(level));
+  }
+
+  private Duration step(Spec spec) {
+    return spec.escalationStep() != null ? spec.escalationStep() : settings.escalationStep();
   }
 
   // ---- side effects (after persisting, and after recovery) ----
@@ -476,7 +542,7 @@ public final class ApprovalRequest
     if (!(state instanceof Present p) || !p.status().open()) return;
     Instant next = p.spec().expiresAt();
     if (settings.autoEscalate() && p.level() < settings.maxEscalationLevel()) {
-      Instant esc = autoEscalationAt(p.createdAt(), p.level());
+      Instant esc = autoEscalationAt(p.spec(), p.createdAt(), p.level());
       if (esc.isBefore(next)) next = esc;
     }
     Duration left = Duration.between(clock.instant(), next);

@@ -51,6 +51,7 @@ public final class Approvals implements Extension {
   }
 
   private final ApprovalSettings settings;
+  private final ApprovalPolicies policies;
   private final ClusterSharding sharding;
   private final Duration askTimeout;
   private final Clock clock;
@@ -58,6 +59,7 @@ public final class Approvals implements Extension {
   private Approvals(ActorSystem<?> system, Clock clock) {
     this.clock = clock;
     this.settings = ApprovalSettings.fromConfig(system.settings().config().getConfig("agentbus.approvals"));
+    this.policies = ApprovalPolicies.fromConfig(system.settings().config().getConfig("agentbus.approvals"));
     BusSettings bus = BusSettings.create(system.settings().config());
     this.askTimeout = bus.askTimeout();
     this.sharding = ClusterSharding.get(system);
@@ -95,6 +97,10 @@ public final class Approvals implements Extension {
     return settings;
   }
 
+  public ApprovalPolicies policies() {
+    return policies;
+  }
+
   public Instant now() {
     return clock.instant();
   }
@@ -107,11 +113,38 @@ public final class Approvals implements Extension {
   public CompletionStage<ApprovalRequest.View> create(
       String tenantId, String requesterId, String requestType, String payloadJson, double riskScore,
       Integer requiredApprovers) {
+    return create(tenantId, requesterId, requestType, payloadJson, riskScore, requiredApprovers, null);
+  }
+
+  /**
+   * Creates a request that follows an approval policy: its roles, approvers (at least the policy's minimum),
+   * time-out, escalation step and automatic approval.
+   *
+   * @param riskScore 0..100 (the policies' risks are 0..1)
+   * @param policyName a policy name, {@link ApprovalPolicies#BY_RISK} to choose by risk, or null for none
+   */
+  public CompletionStage<ApprovalRequest.View> create(
+      String tenantId, String requesterId, String requestType, String payloadJson, double riskScore,
+      Integer requiredApprovers, String policyName) {
     UUID id = UUID.randomUUID();
-    int required = requiredApprovers == null ? settings.requiredApprovers() : requiredApprovers;
-    var spec = new ApprovalRequest.Spec(id, ApprovalRequest.Kind.DIRECT, tenantId, requestType, requesterId,
-        payloadJson, riskScore, required, clock.instant().plus(settings.timeout()));
-    return open(spec);
+    Instant now = clock.instant();
+    if (policyName == null) {
+      int required = requiredApprovers == null ? settings.requiredApprovers() : requiredApprovers;
+      return open(new ApprovalRequest.Spec(id, ApprovalRequest.Kind.DIRECT, tenantId, requestType, requesterId,
+          payloadJson, riskScore, required, now.plus(settings.timeout())));
+    }
+    double risk = riskScore / 100.0;
+    Optional<ApprovalPolicy> found = ApprovalPolicies.BY_RISK.equals(policyName)
+        ? Optional.of(policies.forRisk(risk)) : policies.named(policyName);
+    if (found.isEmpty()) {
+      return CompletableFuture.failedFuture(new BusException(ApprovalCodes.INVALID_REQUEST,
+          "no approval policy '" + policyName + "'"));
+    }
+    ApprovalPolicy p = found.get();
+    int required = Math.max(p.minApprovers(), requiredApprovers == null ? 0 : requiredApprovers);
+    return open(new ApprovalRequest.Spec(id, ApprovalRequest.Kind.DIRECT, tenantId, requestType, requesterId,
+        payloadJson, riskScore, required, now.plus(p.timeout()), p.name(), p.requiredRoles(), p.requireAllRoles(),
+        p.escalationStep(), p.autoApproves(risk)));
   }
 
   /** Opens (or answers) the human side of a held message; idempotent. */
@@ -141,7 +174,13 @@ public final class Approvals implements Extension {
   }
 
   public CompletionStage<ApprovalRequest.View> decide(UUID id, String approverId, boolean approve, String reasoning) {
-    return ask(id, replyTo -> new ApprovalRequest.Decide(approverId, approve, reasoning, replyTo));
+    return decide(id, approverId, List.of(), approve, reasoning);
+  }
+
+  /** @param approverRoles the roles of the approver's credential */
+  public CompletionStage<ApprovalRequest.View> decide(
+      UUID id, String approverId, List<String> approverRoles, boolean approve, String reasoning) {
+    return ask(id, replyTo -> new ApprovalRequest.Decide(approverId, approverRoles, approve, reasoning, replyTo));
   }
 
   public CompletionStage<ApprovalRequest.View> escalate(UUID id, String by, String reason) {

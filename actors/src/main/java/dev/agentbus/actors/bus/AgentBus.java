@@ -12,6 +12,7 @@ import dev.agentbus.actors.deliberation.Deliberation;
 import dev.agentbus.actors.deliberation.DeliberationCodes;
 import dev.agentbus.actors.deliberation.DeliberationQueue;
 import dev.agentbus.actors.deliberation.DeliberationSettings;
+import dev.agentbus.actors.deliberation.OpaGuard;
 import dev.agentbus.actors.deliberation.VoteChoice;
 import dev.agentbus.actors.directory.AgentDirectory;
 import dev.agentbus.actors.directory.DirectoryView;
@@ -91,6 +92,7 @@ public final class AgentBus implements Extension {
   private final Duration askTimeout;
   private final java.util.concurrent.Semaphore admission;
   private final DeliberationSettings deliberationSettings;
+  private final OpaGuard guard;
   private final ActivePolicy activePolicy;
   private final Policies policies;
 
@@ -109,6 +111,7 @@ public final class AgentBus implements Extension {
     this.sharding = ClusterSharding.get(system);
     this.deliberationSettings =
         DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
+    this.guard = OpaGuard.create(deliberationSettings.risk());
 
     ActorRef<AgentDirectory.Command> directoryActor = system.systemActorOf(
         AgentDirectory.create(directory, settings.directoryShards(), settings.directoryWriteTimeout()),
@@ -149,7 +152,8 @@ public final class AgentBus implements Extension {
             .withRememberEntities(true)
             .withRememberEntitiesStoreMode(ClusterShardingSettings.rememberEntitiesStoreModeEventSourced())));
     var queueSettings = new DeliberationQueue.Settings(
-        deliberationSettings.queueCapacity(), deliberationSettings.queueStaleAfter());
+        deliberationSettings.queueCapacity(), deliberationSettings.queueStaleAfter(),
+        deliberationSettings.queueDecidedHistory());
     sharding.init(Entity.of(DeliberationQueue.ENTITY_KEY,
         ctx -> DeliberationQueue.create(ctx.getEntityId(), queueSettings, clock, restart)));
     DirectoryRebuild.start(system, readJournal, this::agent);
@@ -512,8 +516,12 @@ public final class AgentBus implements Extension {
       });
     }
     double score = decision.impactScore();
+    // the guard reads the pipeline's own policy decision; the impact score is the risk
+    OpaGuard.Result guarded = guard.verify(OpaGuard.policyOf(decision), score);
+    Instant reviewDeadline = guarded.verdict() == OpaGuard.Verdict.REQUIRE_REVIEW && ds.risk().reviewTimeout() != null
+        ? clock.instant().plus(ds.risk().reviewTimeout()) : null;
     return new Deliberation.Proposal(m, recipients, decision.reasons(), score, voters, voterRoles, ds.strategy(),
-        ds.threshold(), ds.requiredVotesFor(score), ds.risk().requirementsFor(score), deadline);
+        ds.threshold(), ds.requiredVotesFor(score), guarded.requirements(), deadline, guarded, reviewDeadline);
   }
 
   /** Who a broadcast would reach now: the tenant's other active agents with the required capabilities. */

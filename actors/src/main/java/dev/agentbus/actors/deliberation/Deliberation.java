@@ -45,8 +45,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * The deliberation of one held message (sharded, entity id = the message id), from collecting to
- * decided. Every step is a hash-chained event: {@link Opened}, {@link VoteCast}, {@link HumanDecided},
- * {@link Decided} and, once the ledger confirmed the outcome, {@link OutcomeRecorded}.
+ * decided. Every step is a hash-chained event: {@link Opened}, {@link VoteCast}, {@link Escalated},
+ * {@link HumanDecided}, {@link Decided} and, once the ledger confirmed the outcome, {@link OutcomeRecorded}.
+ *
+ * <p>The {@link OpaGuard} decided before it opened: a denial rejects the message at once; signatures and a
+ * critic review become {@link Requirement}s of the votes; a critic review that asks for humans, or has no
+ * consensus by the proposal's review deadline, escalates it: from then on only humans may approve it.
  *
  * <p>Votes decide by the proposal's {@link VotingRule} and risk {@link Requirement}s ({@link Consensus});
  * a human decision settles it whatever the votes; the deadline is an instant in the {@code Opened} event,
@@ -91,11 +95,24 @@ public final class Deliberation
    * @param voterRoles the requirement roles each voter holds
    * @param threshold the super-majority share
    * @param deadline votes and decisions are refused from this instant on; the message then expires
+   * @param guard the {@link OpaGuard}'s decision for the message (null: allowed, as before the guard existed);
+   *     a denial rejects the message as soon as the deliberation opens
+   * @param reviewDeadline when a critic review without consensus escalates to humans (null: no such time-out)
    */
   public record Proposal(
       AgentMessage message, List<String> recipients, List<Reason> reasons, double impactScore,
       List<String> voters, Map<String, List<String>> voterRoles, VotingStrategy strategy, double threshold,
-      int requiredVotes, List<Requirement> requirements, Instant deadline) implements CborSerializable {
+      int requiredVotes, List<Requirement> requirements, Instant deadline, OpaGuard.Result guard,
+      Instant reviewDeadline) implements CborSerializable {
+
+    /** A proposal without a guard decision or a review time-out. */
+    public Proposal(
+        AgentMessage message, List<String> recipients, List<Reason> reasons, double impactScore,
+        List<String> voters, Map<String, List<String>> voterRoles, VotingStrategy strategy, double threshold,
+        int requiredVotes, List<Requirement> requirements, Instant deadline) {
+      this(message, recipients, reasons, impactScore, voters, voterRoles, strategy, threshold, requiredVotes,
+          requirements, deadline, null, null);
+    }
 
     public Proposal {
       Objects.requireNonNull(message, "message");
@@ -181,6 +198,8 @@ public final class Deliberation
    * @param votesCanDecide false when there are fewer eligible voters than required votes: only a human can approve
    * @param unmetRequirements the risk requirements no approving vote has met yet
    * @param human null unless a human decided
+   * @param guard the guard's verdict (null for a deliberation opened without one)
+   * @param escalation why only humans may approve it now (null unless escalated)
    */
   public record Summary(
       UUID messageId, String tenantId, String senderId, List<String> recipients, Phase phase, Outcome outcome,
@@ -188,7 +207,13 @@ public final class Deliberation
       double threshold, int requiredVotes, boolean votesCanDecide, List<String> voters, List<Ballot> votes,
       int approvals, int rejections, int abstentions, List<Requirement> requirements,
       List<Requirement> unmetRequirements, HumanDecision human, Instant openedAt, Instant deadline,
-      Instant decidedAt, AgentMessage message) implements CborSerializable {}
+      Instant decidedAt, AgentMessage message, OpaGuard.Verdict guard, Reason escalation, Instant reviewDeadline)
+      implements CborSerializable {
+
+    public boolean escalated() {
+      return escalation != null;
+    }
+  }
 
   // ---- events: every one is a link of this deliberation's hash chain ----
 
@@ -208,6 +233,14 @@ public final class Deliberation
     @Override
     public Object content() {
       return new Body("VoteCast", ballot);
+    }
+  }
+
+  /** Only humans may approve from now on: the critics asked for them, or their review timed out. */
+  public record Escalated(Reason reason, Instant at, String prevHash, String hash) implements Event {
+    @Override
+    public Object content() {
+      return new Body("Escalated", Map.of("reason", reason, "at", at.toString()));
     }
   }
 
@@ -242,14 +275,18 @@ public final class Deliberation
 
   public record Unopened(String lastHash) implements State {}
 
-  /** @param human set only between a HumanDecided event and its Decided event */
-  public record Collecting(Proposal proposal, Instant openedAt, Tally tally, HumanDecision human, String lastHash)
+  /**
+   * @param human set only between a HumanDecided event and its Decided event
+   * @param escalation set once escalated to humans
+   */
+  public record Collecting(
+      Proposal proposal, Instant openedAt, Tally tally, HumanDecision human, Reason escalation, String lastHash)
       implements State {}
 
   /** @param recorded true once the ledger confirmed every entry of the outcome */
   public record Settled(
-      Proposal proposal, Instant openedAt, Tally tally, HumanDecision human, Outcome outcome, List<Reason> reasons,
-      Instant decidedAt, boolean recorded, String lastHash) implements State {}
+      Proposal proposal, Instant openedAt, Tally tally, HumanDecision human, Reason escalation, Outcome outcome,
+      List<Reason> reasons, Instant decidedAt, boolean recorded, String lastHash) implements State {}
 
   /**
    * @param recordRetry how often an unconfirmed outcome is re-sent to the ledger
@@ -285,7 +322,7 @@ public final class Deliberation
     @Override
     public void release(String tenantId, UUID messageId) {
       sharding.entityRefFor(DeliberationQueue.ENTITY_KEY, DeliberationQueue.entityIdFor(tenantId))
-          .tell(new DeliberationQueue.Release(messageId, "decided"));
+          .tell(new DeliberationQueue.Release(messageId, DeliberationQueue.DECIDED));
     }
   }
 
@@ -377,6 +414,18 @@ public final class Deliberation
           AgentErrors.error("invalid_proposal", "the proposal is for message " + p.message().id()));
     }
     Instant now = clock.instant();
+    if (p.guard() != null && p.guard().denied()) {
+      // the guard denied it (fail closed): rejected at once, through the usual outcome path
+      List<Reason> why = new ArrayList<>();
+      why.add(new Reason(DeliberationCodes.REJECTED_BY_GUARD, "the guard denied the message"));
+      why.addAll(p.guard().reasons());
+      return Effect()
+          .persist(chain(state, List.of(
+              (prev, hash) -> new Opened(p, now, prev, hash),
+              (prev, hash) -> new Decided(Outcome.REJECTED, why, now, prev, hash))))
+          .thenRun(this::afterDecided)
+          .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
+    }
     return Effect()
         .persist(chain(state, List.of((prev, hash) -> new Opened(p, now, prev, hash))))
         .thenRun(this::afterOpened)
@@ -403,16 +452,20 @@ public final class Deliberation
     }
     Tally next = ((Tally.Counted) cast).tally();
     Proposal p = state.proposal();
-    Consensus.Result result = Consensus.evaluate(
-        VotingRule.of(p.strategy(), p.threshold()), next, p.requiredVotes(), p.requirements(), p.voterRoles());
+    Consensus.Result result = Consensus.evaluate(VotingRule.of(p.strategy(), p.threshold()), next,
+        p.requiredVotes(), p.requirements(), p.voterRoles(), state.escalation() != null);
     List<BiFunction<String, String, Event>> events = new ArrayList<>();
     events.add((prev, hash) -> new VoteCast(ballot, prev, hash));
     if (result.verdict() == VotingRule.Verdict.APPROVED) {
       Reason why = new Reason(DeliberationCodes.APPROVED_BY_VOTES, "approved by votes (" + describe(next, p) + ")");
       events.add((prev, hash) -> new Decided(Outcome.APPROVED, List.of(why), now, prev, hash));
     } else if (result.verdict() == VotingRule.Verdict.REJECTED) {
-      Reason why = new Reason(DeliberationCodes.REJECTED_BY_VOTES, "rejected by votes (" + describe(next, p) + ")");
+      Reason why = rejection(result, next, p);
       events.add((prev, hash) -> new Decided(Outcome.REJECTED, List.of(why), now, prev, hash));
+    } else if (result.escalatedBy() != null && state.escalation() == null) {
+      Reason why = new Reason(DeliberationCodes.ESCALATED, "the critics (" + result.escalatedBy().role()
+          + ") asked for human approvers; votes can no longer approve the message");
+      events.add((prev, hash) -> new Escalated(why, now, prev, hash));
     }
     return Effect()
         .persist(chain(state, events))
@@ -444,9 +497,29 @@ public final class Deliberation
         .thenReply(cmd.replyTo(), s -> StatusReply.success(summary(s)));
   }
 
+  private static Reason rejection(Consensus.Result result, Tally t, Proposal p) {
+    Requirement r = result.rejectedBy();
+    if (r == null) return new Reason(DeliberationCodes.REJECTED_BY_VOTES, "rejected by votes (" + describe(t, p) + ")");
+    return r.kind() == Requirement.Kind.SIGNATURE
+        ? new Reason(DeliberationCodes.REJECTED_BY_SIGNER, "a holder of the signature role '" + r.role()
+            + "' refused to sign (" + describe(t, p) + ")")
+        : new Reason(DeliberationCodes.REJECTED_BY_CRITICS, "the critic review (" + r.role()
+            + ") rejected the message (" + describe(t, p) + ")");
+  }
+
   private ReplyEffect<Event, State> onCheckDeadline(Collecting state, CheckDeadline cmd) {
     Instant now = clock.instant();
     if (now.isBefore(state.proposal().deadline())) {
+      if (reviewPending(state) && !now.isBefore(state.proposal().reviewDeadline())) {
+        Reason why = new Reason(DeliberationCodes.ESCALATED, "the critic review had no consensus by "
+            + state.proposal().reviewDeadline() + "; only human approvers may approve the message now");
+        return Effect()
+            .persist(chain(state, List.of((prev, hash) -> new Escalated(why, now, prev, hash))))
+            .thenRun(s -> {
+              if (s instanceof Collecting c) armDeadline(c);
+            })
+            .thenNoReply();
+      }
       armDeadline(state); // woken early (a manual check, or a clock that lags the timer): wait for the rest
       return Effect().noReply();
     }
@@ -516,8 +589,19 @@ public final class Deliberation
     }
   }
 
+  /** A critic review with a time-out of its own that has no consensus yet, and no escalation so far. */
+  private static boolean reviewPending(Collecting c) {
+    Proposal p = c.proposal();
+    if (p.reviewDeadline() == null || c.escalation() != null || !p.reviewDeadline().isBefore(p.deadline())) {
+      return false;
+    }
+    return p.requirements().stream().anyMatch(r -> r.kind() == Requirement.Kind.CRITIC_REVIEW
+        && r.status(c.tally(), p.voterRoles()) == Requirement.Status.PENDING);
+  }
+
   private void armDeadline(Collecting c) {
-    Duration left = Duration.between(clock.instant(), c.proposal().deadline());
+    Instant next = reviewPending(c) ? c.proposal().reviewDeadline() : c.proposal().deadline();
+    Duration left = Duration.between(clock.instant(), next);
     timers.startSingleTimer(DEADLINE_TIMER, CheckDeadline.INSTANCE, left.isNegative() ? Duration.ZERO : left);
   }
 
@@ -574,17 +658,19 @@ public final class Deliberation
     EventHandlerBuilder<State, Event> b = newEventHandlerBuilder();
     b.forStateType(Unopened.class)
         .onEvent(Opened.class, (s, e) -> new Collecting(e.proposal(), e.at(),
-            Tally.open(e.proposal().message().sourceAgentId(), e.proposal().voters()), null, e.hash()));
+            Tally.open(e.proposal().message().sourceAgentId(), e.proposal().voters()), null, null, e.hash()));
     b.forStateType(Collecting.class)
         .onEvent(VoteCast.class, (s, e) -> new Collecting(s.proposal(), s.openedAt(), s.tally().with(e.ballot()),
-            s.human(), e.hash()))
+            s.human(), s.escalation(), e.hash()))
+        .onEvent(Escalated.class, (s, e) -> new Collecting(s.proposal(), s.openedAt(), s.tally(), s.human(),
+            e.reason(), e.hash()))
         .onEvent(HumanDecided.class, (s, e) -> new Collecting(s.proposal(), s.openedAt(), s.tally(), e.decision(),
-            e.hash()))
-        .onEvent(Decided.class, (s, e) -> new Settled(s.proposal(), s.openedAt(), s.tally(), s.human(), e.outcome(),
-            e.reasons(), e.at(), false, e.hash()));
+            s.escalation(), e.hash()))
+        .onEvent(Decided.class, (s, e) -> new Settled(s.proposal(), s.openedAt(), s.tally(), s.human(),
+            s.escalation(), e.outcome(), e.reasons(), e.at(), false, e.hash()));
     b.forStateType(Settled.class)
         .onEvent(OutcomeRecorded.class, (s, e) -> new Settled(s.proposal(), s.openedAt(), s.tally(), s.human(),
-            s.outcome(), s.reasons(), s.decidedAt(), true, e.hash()));
+            s.escalation(), s.outcome(), s.reasons(), s.decidedAt(), true, e.hash()));
     return b.build();
   }
 
@@ -611,18 +697,19 @@ public final class Deliberation
 
   private Summary summary(State state) {
     if (state instanceof Collecting c) {
-      return summary(c.proposal(), c.openedAt(), c.tally(), c.human(), Phase.COLLECTING, null, List.of(), null);
+      return summary(c.proposal(), c.openedAt(), c.tally(), c.human(), c.escalation(), Phase.COLLECTING, null,
+          List.of(), null);
     }
     if (state instanceof Settled s) {
-      return summary(s.proposal(), s.openedAt(), s.tally(), s.human(), Phase.DECIDED, s.outcome(), s.reasons(),
-          s.decidedAt());
+      return summary(s.proposal(), s.openedAt(), s.tally(), s.human(), s.escalation(), Phase.DECIDED, s.outcome(),
+          s.reasons(), s.decidedAt());
     }
     throw new IllegalStateException("no summary of an unopened deliberation");
   }
 
   private static Summary summary(
-      Proposal p, Instant openedAt, Tally tally, HumanDecision human, Phase phase, Outcome outcome,
-      List<Reason> reasons, Instant decidedAt) {
+      Proposal p, Instant openedAt, Tally tally, HumanDecision human, Reason escalation, Phase phase,
+      Outcome outcome, List<Reason> reasons, Instant decidedAt) {
     AgentMessage m = p.message();
     List<Requirement> unmet = Consensus.evaluate(VotingRule.of(p.strategy(), p.threshold()), tally,
         p.requiredVotes(), p.requirements(), p.voterRoles()).unmet();
@@ -630,7 +717,7 @@ public final class Deliberation
         p.impactScore(), p.strategy(), p.threshold(), p.requiredVotes(),
         VotingRule.votesCanDecide(tally, p.requiredVotes()), tally.voters(), List.copyOf(tally.ballots().values()),
         tally.approvals(), tally.rejections(), tally.abstentions(), p.requirements(), unmet, human, openedAt,
-        p.deadline(), decidedAt, m);
+        p.deadline(), decidedAt, m, p.guard() == null ? null : p.guard().verdict(), escalation, p.reviewDeadline());
   }
 
   private static String describe(Tally t, Proposal p) {

@@ -10,6 +10,14 @@ public final class DeliberationCodes {
   public static final String REJECTED_BY_VOTES = "deliberation_rejected_by_votes";
   public static final String REJECTED_BY_HUMAN = "deliberation_rejected_by_human";
   public static final String EXPIRED = "deliberation_expired";
+  /** A holder of a required signature role refused to sign: the message is rejected. */
+  public static final String REJECTED_BY_SIGNER = "deliberation_rejected_by_signer";
+  /** The critic review rejected the message. */
+  public static final String REJECTED_BY_CRITICS = "deliberation_rejected_by_critics";
+  /** The guard denied the message (its policy denied, or the guard failed): rejected without a vote. */
+  public static final String REJECTED_BY_GUARD = "deliberation_rejected_by_guard";
+  /** The critics asked for humans, or their review timed out without consensus: only humans may approve. */
+  public static final String ESCALATED = "deliberation_escalated";
   /** The tenant's queue of pending deliberations is full: the new held message is rejected (fail closed). */
   public static final String QUEUE_FULL = "deliberation_queue_full";
 

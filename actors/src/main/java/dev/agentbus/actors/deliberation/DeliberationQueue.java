@@ -27,7 +27,8 @@ import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
  * new held message is refused (the gateway rejects it with {@code deliberation_queue_full}); nothing
  * already queued is ever dropped to make room. A deliberation leaves the queue when it is decided. An
  * entry whose deliberation never opened (a crash between admission and opening) is dropped once it is
- * {@code staleAfter} past its deadline.
+ * {@code staleAfter} past its deadline. The ids of the last {@code decidedHistory} decided deliberations are
+ * kept too (newest last): what lists governance decisions decided by votes or the deadline alone.
  */
 public final class DeliberationQueue
     extends EventSourcedBehaviorWithEnforcedReplies<DeliberationQueue.Command, DeliberationQueue.Event,
@@ -51,6 +52,9 @@ public final class DeliberationQueue
   /** Takes a place in the queue for this held message, unless the queue is full. */
   public record Admit(Ticket ticket, ActorRef<Admission> replyTo) implements Command {}
 
+  /** The {@link Release} reason of a decided deliberation: it is also kept in the decided history. */
+  public static final String DECIDED = "decided";
+
   /** The deliberation was decided (or will never open): its place is free. Idempotent, no reply. */
   public record Release(UUID messageId, String why) implements Command {}
 
@@ -65,10 +69,14 @@ public final class DeliberationQueue
   /** @param position 1-based place in the queue; 0 when full */
   public record Admission(Result result, int position, int size, int capacity) implements CborSerializable {}
 
-  /** @param tickets in queue order */
-  public record Pending(List<Ticket> tickets, int capacity) implements CborSerializable {
+  /**
+   * @param tickets in queue order
+   * @param decided the most recently decided deliberations, newest last
+   */
+  public record Pending(List<Ticket> tickets, int capacity, List<UUID> decided) implements CborSerializable {
     public Pending {
       tickets = List.copyOf(tickets);
+      decided = decided == null ? List.of() : List.copyOf(decided);
     }
   }
 
@@ -82,10 +90,14 @@ public final class DeliberationQueue
 
   // ---- state ----
 
-  /** @param tickets in queue order */
-  public record State(List<Ticket> tickets) implements CborSerializable {
+  /**
+   * @param tickets in queue order
+   * @param decided ids of decided deliberations, newest last, at most {@code decidedHistory}
+   */
+  public record State(List<Ticket> tickets, List<UUID> decided) implements CborSerializable {
     public State {
       tickets = List.copyOf(tickets);
+      decided = decided == null ? List.of() : List.copyOf(decided);
     }
 
     int positionOf(UUID messageId) {
@@ -99,11 +111,19 @@ public final class DeliberationQueue
       List<Ticket> next = new ArrayList<>(tickets);
       next.add(t);
       next.sort(ORDER);
-      return new State(next);
+      return new State(next, decided);
     }
 
     State without(UUID messageId) {
-      return new State(tickets.stream().filter(t -> !t.messageId().equals(messageId)).toList());
+      return new State(tickets.stream().filter(t -> !t.messageId().equals(messageId)).toList(), decided);
+    }
+
+    State decided(UUID messageId, int history) {
+      if (decided.contains(messageId)) return this;
+      List<UUID> next = new ArrayList<>(decided);
+      next.add(messageId);
+      while (next.size() > history) next.remove(0);
+      return new State(tickets, next);
     }
   }
 
@@ -113,7 +133,12 @@ public final class DeliberationQueue
       .thenComparing(Ticket::heldAt)
       .thenComparing(Ticket::messageId);
 
-  public record Settings(int capacity, Duration staleAfter) {}
+  /** @param decidedHistory how many decided deliberations the queue remembers (for listing their decisions) */
+  public record Settings(int capacity, Duration staleAfter, int decidedHistory) {
+    public Settings {
+      if (decidedHistory < 1) throw new IllegalArgumentException("queue.decided-history must be at least 1");
+    }
+  }
 
   /** The entity id of a tenant's queue ({@code none} for messages without a tenant). */
   public static String entityIdFor(String tenantId) {
@@ -137,7 +162,7 @@ public final class DeliberationQueue
 
   @Override
   public State emptyState() {
-    return new State(List.of());
+    return new State(List.of(), List.of());
   }
 
   @Override
@@ -178,12 +203,13 @@ public final class DeliberationQueue
   }
 
   private ReplyEffect<Event, State> onRelease(State state, Release cmd) {
-    if (state.positionOf(cmd.messageId()) == 0) return Effect().noReply();
+    boolean newlyDecided = DECIDED.equals(cmd.why()) && !state.decided().contains(cmd.messageId());
+    if (state.positionOf(cmd.messageId()) == 0 && !newlyDecided) return Effect().noReply();
     return Effect().persist(new TicketReleased(cmd.messageId(), cmd.why(), clock.instant())).thenNoReply();
   }
 
   private ReplyEffect<Event, State> onGetPending(State state, GetPending cmd) {
-    return Effect().reply(cmd.replyTo(), new Pending(state.tickets(), settings.capacity()));
+    return Effect().reply(cmd.replyTo(), new Pending(state.tickets(), settings.capacity(), state.decided()));
   }
 
   @Override
@@ -191,7 +217,9 @@ public final class DeliberationQueue
     return newEventHandlerBuilder()
         .forAnyState()
         .onEvent(TicketAdmitted.class, (s, e) -> s.with(e.ticket()))
-        .onEvent(TicketReleased.class, (s, e) -> s.without(e.messageId()))
+        .onEvent(TicketReleased.class, (s, e) -> DECIDED.equals(e.why())
+            ? s.without(e.messageId()).decided(e.messageId(), settings.decidedHistory())
+            : s.without(e.messageId()))
         .build();
   }
 }

@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param maxVoters at most this many of the tenant's JUDICIAL agents are asked per held message
  * @param queueCapacity pending deliberations per tenant; a new held message beyond it is rejected
  * @param queueStaleAfter a queued entry this long past its deadline is dropped (its deliberation never opened)
+ * @param queueDecidedHistory decided deliberations remembered per tenant, so that their decisions can be listed
  * @param recordRetry how often a decided deliberation re-sends its outcome until the ledger confirms it
  * @param systemSender the sender id of vote requests and outcome notifications
  */
@@ -30,6 +31,7 @@ public record DeliberationSettings(
     int maxVoters,
     int queueCapacity,
     Duration queueStaleAfter,
+    int queueDecidedHistory,
     RiskRules risk,
     Duration recordRetry,
     String systemSender) {
@@ -46,6 +48,7 @@ public record DeliberationSettings(
     }
     if (maxVoters < 1) throw new IllegalArgumentException("max-voters must be at least 1");
     if (queueCapacity < 1) throw new IllegalArgumentException("queue.capacity must be at least 1");
+    if (queueDecidedHistory < 1) throw new IllegalArgumentException("queue.decided-history must be at least 1");
     if (systemSender == null || systemSender.isBlank()) {
       throw new IllegalArgumentException("system-sender must not be blank");
     }
@@ -55,7 +58,7 @@ public record DeliberationSettings(
   /** The values of this module's reference.conf. */
   public static DeliberationSettings defaults() {
     return new DeliberationSettings(Duration.ofSeconds(300), VotingStrategy.SUPER_MAJORITY, 0.66, 3, 5, 0.9,
-        List.of(), 7, 1000, Duration.ofSeconds(60), RiskRules.defaults(), Duration.ofSeconds(5), "agentbus.governance");
+        List.of(), 7, 1000, Duration.ofSeconds(60), 1000, RiskRules.defaults(), Duration.ofSeconds(5), "agentbus.governance");
   }
 
   public static DeliberationSettings fromConfig(Config block) {
@@ -73,8 +76,9 @@ public record DeliberationSettings(
         block.getInt("max-voters"),
         block.getInt("queue.capacity"),
         block.getDuration("queue.stale-after"),
+        block.getInt("queue.decided-history"),
         new RiskRules(risk.getDouble("signatures-at"), risk.getStringList("signature-roles"),
-            risk.getDouble("critic-review-at"), risk.getString("critic-role")),
+            risk.getDouble("critic-review-at"), risk.getString("critic-role"), risk.getDuration("review-timeout")),
         block.getDuration("record-retry"),
         block.getString("system-sender"));
   }

@@ -1,5 +1,6 @@
 package dev.agentbus.actors.deliberation;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -12,10 +13,17 @@ import java.util.List;
  *
  * @param signatureRoles roles whose signatures are required; empty switches signatures off
  * @param criticRole role of the critic reviewers; blank switches the review off
+ * @param reviewTimeout a critic review without consensus this long after the deliberation opened escalates to
+ *     the human approvers; null: only the deliberation's deadline applies
  */
-public record RiskRules(double signaturesAt, List<String> signatureRoles, double criticReviewAt, String criticRole) {
+public record RiskRules(
+    double signaturesAt, List<String> signatureRoles, double criticReviewAt, String criticRole,
+    Duration reviewTimeout) {
 
   public RiskRules {
+    if (reviewTimeout != null && (reviewTimeout.isNegative() || reviewTimeout.isZero())) {
+      throw new IllegalArgumentException("risk.review-timeout must be positive");
+    }
     signatureRoles = List.copyOf(new LinkedHashSet<>(signatureRoles));
     criticRole = criticRole == null ? "" : criticRole.trim();
     for (double t : new double[] {signaturesAt, criticReviewAt}) {
@@ -23,9 +31,17 @@ public record RiskRules(double signaturesAt, List<String> signatureRoles, double
     }
   }
 
-  /** The original's thresholds and signers: signatures at 0.8 (supervisor, compliance), a critic at 0.95. */
+  /** Rules without a review timeout of their own (the deliberation's deadline applies). */
+  public RiskRules(double signaturesAt, List<String> signatureRoles, double criticReviewAt, String criticRole) {
+    this(signaturesAt, signatureRoles, criticReviewAt, criticRole, null);
+  }
+
+  /**
+   * The original's thresholds and signers (signatures at 0.8 from supervisor and compliance, a critic review at
+   * 0.95) and this module's reference.conf review timeout.
+   */
   public static RiskRules defaults() {
-    return new RiskRules(0.8, List.of("supervisor", "compliance"), 0.95, "critic");
+    return new RiskRules(0.8, List.of("supervisor", "compliance"), 0.95, "critic", Duration.ofSeconds(150));
   }
 
   /** No extra requirements at any risk. */

@@ -110,11 +110,17 @@ public final class ApiKeys implements Extension {
   // ---- administration ----
 
   public CompletionStage<IssuedKey> issue(String tenantId, String principal, Collection<Scope> scopes) {
+    return issue(tenantId, principal, scopes, List.of());
+  }
+
+  /** @param roles the principal's approver roles (approval policies name the roles they need) */
+  public CompletionStage<IssuedKey> issue(
+      String tenantId, String principal, Collection<Scope> scopes, Collection<String> roles) {
     String secret = ApiKeySecrets.generate();
     String keyId = UUID.randomUUID().toString();
     String keyHash = ApiKeySecrets.hash(secret);
-    return this.<ApiKey>askStore(replyTo ->
-            new ApiKeyStore.IssueKey(keyId, keyHash, tenantId, principal, List.copyOf(scopes), replyTo))
+    return this.<ApiKey>askStore(replyTo -> new ApiKeyStore.IssueKey(keyId, keyHash, tenantId, principal,
+            List.copyOf(scopes), List.copyOf(roles), replyTo))
         .thenApply(key -> new IssuedKey(key, secret));
   }
 

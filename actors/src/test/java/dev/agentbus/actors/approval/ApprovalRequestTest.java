@@ -296,4 +296,85 @@ class ApprovalRequestTest {
     ChainVerifier.Report report = ChainVerifier.verify("ApprovalRequest|" + id, stream);
     assertTrue(report.intact(), report.detail());
   }
+
+  // ---- approval policies (inventory case 27) ----
+
+  private static final ApprovalPolicies POLICIES =
+      ApprovalPolicies.fromConfig(ConfigFactory.defaultReference().getConfig("agentbus.approvals"));
+
+  private EventSourcedBehaviorTestKit<ApprovalRequest.Command, ApprovalRequest.Event, ApprovalRequest.State> withPolicy(
+      UUID id, String policyName, double riskScore) {
+    ApprovalPolicy p = POLICIES.named(policyName).orElseThrow();
+    var spec = new ApprovalRequest.Spec(id, ApprovalRequest.Kind.DIRECT, "acme", "model_deployment", "requester",
+        "{}", riskScore, p.minApprovers(), clock.instant().plus(p.timeout()), p.name(), p.requiredRoles(),
+        p.requireAllRoles(), p.escalationStep(), p.autoApproves(riskScore / 100));
+    var kit = kit(id);
+    assertTrue(kit.<StatusReply<View>>runCommand(replyTo -> new ApprovalRequest.Create(spec, replyTo)).reply()
+        .isSuccess());
+    return kit;
+  }
+
+  private static CommandResultWithReply<ApprovalRequest.Command, ApprovalRequest.Event, ApprovalRequest.State,
+      StatusReply<View>> decideAs(
+      EventSourcedBehaviorTestKit<ApprovalRequest.Command, ApprovalRequest.Event, ApprovalRequest.State> kit,
+      String approver, List<String> roles, boolean approve) {
+    return kit.runCommand(replyTo -> new ApprovalRequest.Decide(approver, roles, approve, "reviewed", replyTo));
+  }
+
+  @Test
+  void aPolicyWithAllRolesApprovesOnlyWhenEveryRoleApproved() {
+    var kit = withPolicy(UUID.randomUUID(), "high_risk_action", 75);
+    assertEquals(ApprovalCodes.ROLE_REQUIRED, errorCode(decideAs(kit, "eve", List.of("on_call"), true).reply()));
+    assertEquals(ApprovalStatus.PENDING,
+        view(decideAs(kit, "sec1", List.of("security_team"), true).reply()).status());
+    assertEquals(ApprovalStatus.PENDING,
+        view(decideAs(kit, "sec2", List.of("security_team"), true).reply()).status(), "compliance is missing");
+    View done = view(decideAs(kit, "comp", List.of("compliance_team"), true).reply());
+    assertEquals(ApprovalStatus.APPROVED, done.status());
+    assertEquals(List.of("compliance_team"), done.decisions().get(2).roles());
+  }
+
+  @Test
+  void aPolicyWithAtLeastOneRoleApprovesWithOneHolder() {
+    var kit = withPolicy(UUID.randomUUID(), "standard_request", 40);
+    assertEquals(ApprovalCodes.SELF_APPROVAL,
+        errorCode(decideAs(kit, "requester", List.of("tenant_admin"), true).reply()));
+    assertEquals(ApprovalStatus.APPROVED,
+        view(decideAs(kit, "admin", List.of("tenant_admin"), true).reply()).status());
+  }
+
+  @Test
+  void aRejectionOfARoleHolderRejectsAPolicyRequest() {
+    var kit = withPolicy(UUID.randomUUID(), "critical_deployment", 95);
+    decideAs(kit, "lead", List.of("engineering_lead"), true);
+    assertEquals(ApprovalStatus.REJECTED, view(decideAs(kit, "sec", List.of("security_team"), false).reply()).status());
+  }
+
+  @Test
+  void theStandardPolicyApprovesALowRiskRequestOnCreation() {
+    UUID id = UUID.randomUUID();
+    var kit = withPolicy(id, "standard_request", 29);
+    View v = view(kit.<StatusReply<View>>runCommand(ApprovalRequest.Get::new).reply());
+    assertEquals(ApprovalStatus.APPROVED, v.status());
+    assertEquals(0, v.decisions().size());
+    assertTrue(v.finalReason().contains("automatically"), v.finalReason());
+    var atThreshold = withPolicy(UUID.randomUUID(), "standard_request", 30);
+    assertEquals(ApprovalStatus.PENDING,
+        view(atThreshold.<StatusReply<View>>runCommand(ApprovalRequest.Get::new).reply()).status());
+  }
+
+  @Test
+  void aPolicyRequestEscalatesAtOneTwoAndThreeOfItsStepsThenTimesOut() {
+    var kit = withPolicy(UUID.randomUUID(), "critical_deployment", 95); // step 1 h, timeout 4 h
+    clock.advance(Duration.ofMinutes(59));
+    assertTrue(kit.runCommand(ApprovalRequest.Tick.INSTANCE).hasNoEvents());
+    for (int level = 2; level <= 4; level++) {
+      clock.advance(level == 2 ? Duration.ofMinutes(1) : Duration.ofHours(1));
+      var r = kit.runCommand(ApprovalRequest.Tick.INSTANCE);
+      assertEquals(level, ((ApprovalRequest.Escalated) r.event()).escalation().level());
+    }
+    clock.advance(Duration.ofHours(1));
+    var expired = kit.runCommand(ApprovalRequest.Tick.INSTANCE);
+    assertEquals(ApprovalStatus.EXPIRED, ((ApprovalRequest.Finalized) expired.event()).status());
+  }
 }

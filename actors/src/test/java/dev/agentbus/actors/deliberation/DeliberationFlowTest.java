@@ -189,8 +189,8 @@ class DeliberationFlowTest {
     Tenant t = tenant();
     AgentMessage m = critical(t.sender(), t.recipient(), t.id());
     await(bus.send(m));
-    await(bus.vote(m.id(), t.judges().get(0), VoteChoice.REJECT, "too risky"));
-    Deliberation.Summary s = await(bus.vote(m.id(), t.judges().get(1), VoteChoice.REJECT, "agreed"));
+    // the judge holding the supervisor role refuses to sign: a refused signature rejects at once (case 28)
+    Deliberation.Summary s = await(bus.vote(m.id(), t.judges().get(0), VoteChoice.REJECT, "too risky"));
     assertEquals(Deliberation.Outcome.REJECTED, s.outcome());
 
     eventually(() -> {
@@ -203,7 +203,7 @@ class DeliberationFlowTest {
     // the message's status says why
     SendResult resent = await(bus.send(m));
     assertEquals(MessageStatus.REJECTED, resent.status());
-    assertEquals(DeliberationCodes.REJECTED_BY_VOTES, resent.reasons().get(0).code());
+    assertEquals(DeliberationCodes.REJECTED_BY_SIGNER, resent.reasons().get(0).code());
     assertTrue(inbox(t.recipient()).isEmpty());
   }
 

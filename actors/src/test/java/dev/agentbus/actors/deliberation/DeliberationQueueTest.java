@@ -30,7 +30,7 @@ class DeliberationQueueTest {
   private EventSourcedBehaviorTestKit<DeliberationQueue.Command, DeliberationQueue.Event, DeliberationQueue.State>
       queue(int capacity) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), DeliberationQueue.create(
-        "t:" + UUID.randomUUID(), new DeliberationQueue.Settings(capacity, Duration.ofSeconds(60)), clock,
+        "t:" + UUID.randomUUID(), new DeliberationQueue.Settings(capacity, Duration.ofSeconds(60), 2), clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1)));
   }
 
@@ -99,6 +99,25 @@ class DeliberationQueueTest {
     assertEquals(List.of(), pending(q));
     assertEquals(true, q.runCommand(new DeliberationQueue.Release(t.messageId(), "decided")).hasNoEvents());
     assertEquals(DeliberationQueue.Result.ADMITTED, admit(q, ticket(Priority.LOW, clock.instant())).result());
+  }
+
+  @Test
+  void remembersTheLastDecidedDeliberationsNewestLastWithinItsHistory() {
+    var q = queue(5);
+    var a = ticket(Priority.HIGH, clock.instant());
+    var b = ticket(Priority.HIGH, clock.instant());
+    var c = ticket(Priority.HIGH, clock.instant());
+    admit(q, a);
+    admit(q, b);
+    q.runCommand(new DeliberationQueue.Release(a.messageId(), DeliberationQueue.DECIDED));
+    q.runCommand(new DeliberationQueue.Release(b.messageId(), "not_opened"));
+    // decided without a queue place (a re-sent message released it before): still remembered
+    q.runCommand(new DeliberationQueue.Release(b.messageId(), DeliberationQueue.DECIDED));
+    q.runCommand(new DeliberationQueue.Release(c.messageId(), DeliberationQueue.DECIDED));
+    DeliberationQueue.Pending p = q.<DeliberationQueue.Pending>runCommand(DeliberationQueue.GetPending::new).reply();
+    assertEquals(List.of(b.messageId(), c.messageId()), p.decided(), "a history of 2: the oldest dropped out");
+    assertEquals(true, q.runCommand(new DeliberationQueue.Release(c.messageId(), DeliberationQueue.DECIDED))
+        .hasNoEvents());
   }
 
   @Test

@@ -328,6 +328,122 @@ class DeliberationTest {
     assertEquals(DeliberationCodes.CLOSED, errorCode(decide(kit, "bob", false).reply()));
   }
 
+  // ---- the guard (inventory case 28) ----
+
+  private Deliberation.Proposal guarded(
+      AgentMessage m, List<String> voters, OpaGuard.Result guard, Map<String, List<String>> roles,
+      Duration reviewTimeout) {
+    return new Deliberation.Proposal(m, List.of("recipient"), List.of(), 0.96, voters, roles,
+        VotingStrategy.SUPER_MAJORITY, 0.66, 3, guard.requirements(), clock.instant().plusSeconds(300), guard,
+        reviewTimeout == null ? null : clock.instant().plus(reviewTimeout));
+  }
+
+  private static final OpaGuard GUARD = OpaGuard.create(RiskRules.defaults());
+  private static final OpaGuard.Policy ALLOWS = java.util.Optional::empty;
+
+  @Test
+  void aGuardDenialRejectsTheMessageAsSoonAsItOpensAndTellsTheSender() {
+    AgentMessage m = heldMessage();
+    var kit = deliberation(m, probes);
+    OpaGuard.Result denied = GUARD.verify(() -> {
+      throw new IllegalStateException("policy engine down");
+    }, 0.5);
+    Summary s = open(kit, guarded(m, List.of("v1", "v2", "v3"), denied, Map.of(), null));
+    assertEquals(Deliberation.Outcome.REJECTED, s.outcome());
+    assertEquals(OpaGuard.Verdict.DENY, s.guard());
+    assertEquals(DeliberationCodes.REJECTED_BY_GUARD, s.decisionReasons().get(0).code());
+    assertEquals(OpaGuard.GUARD_ERROR, s.decisionReasons().get(1).code());
+    List<Sent> appends = outcomeAppends(2);
+    assertEquals(MessageStatus.REJECTED, appends.get(0).entry().status());
+    assertEquals("sender", appends.get(1).entry().recipientId());
+    assertEquals(DeliberationCodes.CLOSED, errorCode(vote(kit, "v1", VoteChoice.APPROVE).reply()));
+  }
+
+  @Test
+  void aRefusedSignatureRejectsTheMessage() {
+    AgentMessage m = heldMessage();
+    var kit = deliberation(m, probes);
+    OpaGuard.Result signatures = GUARD.verify(ALLOWS, 0.85);
+    open(kit, guarded(m, List.of("sup", "comp", "v1", "v2"), signatures,
+        Map.of("sup", List.of("supervisor"), "comp", List.of("compliance")), null));
+    vote(kit, "sup", VoteChoice.APPROVE);
+    vote(kit, "v1", VoteChoice.APPROVE);
+    Summary refused = vote(kit, "comp", VoteChoice.REJECT).reply().getValue();
+    assertEquals(Deliberation.Outcome.REJECTED, refused.outcome());
+    assertEquals(DeliberationCodes.REJECTED_BY_SIGNER, refused.decisionReasons().get(0).code());
+  }
+
+  @Test
+  void votesApproveOnlyOnceEverySignerSigned() {
+    AgentMessage m = heldMessage();
+    var kit = deliberation(m, probes);
+    open(kit, guarded(m, List.of("sup", "comp", "v1"), GUARD.verify(ALLOWS, 0.85),
+        Map.of("sup", List.of("supervisor"), "comp", List.of("compliance")), null));
+    vote(kit, "v1", VoteChoice.APPROVE);
+    Summary half = vote(kit, "sup", VoteChoice.APPROVE).reply().getValue();
+    assertEquals(Deliberation.Phase.COLLECTING, half.phase());
+    assertEquals(List.of(Requirement.signature("compliance")), half.unmetRequirements());
+    assertEquals(Deliberation.Outcome.APPROVED, vote(kit, "comp", VoteChoice.APPROVE).reply().getValue().outcome());
+  }
+
+  @Test
+  void criticsRejectingByStrictMajorityRejectTheMessage() {
+    AgentMessage m = heldMessage();
+    var kit = deliberation(m, probes);
+    Map<String, List<String>> roles = Map.of("c1", List.of("critic"), "c2", List.of("critic"), "c3",
+        List.of("critic"));
+    open(kit, guarded(m, List.of("c1", "c2", "c3", "v1"), GUARD.verify(ALLOWS, 0.96), roles, null));
+    assertEquals(Deliberation.Phase.COLLECTING, vote(kit, "c1", VoteChoice.REJECT).reply().getValue().phase(),
+        "one review of three critics is not enough");
+    vote(kit, "c2", VoteChoice.APPROVE);
+    Summary rejected = vote(kit, "c3", VoteChoice.REJECT).reply().getValue();
+    assertEquals(Deliberation.Outcome.REJECTED, rejected.outcome());
+    assertEquals(DeliberationCodes.REJECTED_BY_CRITICS, rejected.decisionReasons().get(0).code());
+  }
+
+  @Test
+  void criticsAskingForHumansEscalateItAndThenOnlyAHumanApproves() {
+    AgentMessage m = heldMessage();
+    var kit = deliberation(m, probes);
+    Map<String, List<String>> roles = Map.of("sup", List.of("supervisor"), "comp", List.of("compliance"),
+        "c1", List.of("critic"));
+    open(kit, guarded(m, List.of("sup", "comp", "c1", "v1"), GUARD.verify(ALLOWS, 0.96), roles, null));
+    var escalating = vote(kit, "c1", VoteChoice.ABSTAIN);
+    Deliberation.Escalated escalation = escalating.events().stream().filter(Deliberation.Escalated.class::isInstance)
+        .map(Deliberation.Escalated.class::cast).findFirst().orElseThrow();
+    assertEquals(DeliberationCodes.ESCALATED, escalation.reason().code());
+    assertTrue(escalating.reply().getValue().escalated());
+    vote(kit, "sup", VoteChoice.APPROVE);
+    vote(kit, "comp", VoteChoice.APPROVE);
+    vote(kit, "v1", VoteChoice.APPROVE);
+    Summary stillOpen = vote(kit, "c1", VoteChoice.APPROVE).reply().getValue();
+    assertEquals(Deliberation.Phase.COLLECTING, stillOpen.phase(), "escalated: votes no longer approve");
+    Summary human = decide(kit, "human", true).reply().getValue();
+    assertEquals(Deliberation.Outcome.APPROVED, human.outcome());
+  }
+
+  @Test
+  void aCriticReviewWithoutConsensusEscalatesAtItsReviewDeadlineAndTheDeadlineStillHolds() {
+    AgentMessage m = heldMessage();
+    var kit = deliberation(m, probes);
+    Map<String, List<String>> roles = Map.of("c1", List.of("critic"), "c2", List.of("critic"));
+    open(kit, guarded(m, List.of("c1", "c2", "v1"), GUARD.verify(ALLOWS, 0.96), roles, Duration.ofSeconds(150)));
+    vote(kit, "c1", VoteChoice.APPROVE);
+    clock.advance(Duration.ofSeconds(149));
+    assertTrue(kit.runCommand(Deliberation.CheckDeadline.INSTANCE).hasNoEvents());
+    clock.advance(Duration.ofSeconds(1));
+    var escalated = kit.runCommand(Deliberation.CheckDeadline.INSTANCE);
+    Deliberation.Escalated e = escalated.eventOfType(Deliberation.Escalated.class);
+    assertEquals(DeliberationCodes.ESCALATED, e.reason().code());
+    Summary s = kit.runCommand(Deliberation.Get::new).reply().getValue();
+    assertEquals("escalated", s.escalated() ? "escalated" : "not");
+    assertEquals(Deliberation.Phase.COLLECTING, s.phase());
+    assertTrue(kit.runCommand(Deliberation.CheckDeadline.INSTANCE).hasNoEvents(), "escalates once");
+    clock.advance(Duration.ofSeconds(150));
+    var expired = kit.runCommand(Deliberation.CheckDeadline.INSTANCE);
+    assertEquals(Deliberation.Outcome.EXPIRED, expired.eventOfType(Deliberation.Decided.class).outcome());
+  }
+
   // ---- deadline ----
 
   @Test

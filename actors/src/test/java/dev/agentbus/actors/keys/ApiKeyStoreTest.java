@@ -53,7 +53,7 @@ class ApiKeyStoreTest {
   private EventSourcedBehaviorTestKit.CommandResultWithReply<ApiKeyStore.Command, ApiKeyStore.Event,
       ApiKeyStore.State, StatusReply<ApiKey>> issue(String tenant, String secret, Scope... scopes) {
     return kit.runCommand(r -> new ApiKeyStore.IssueKey(UUID.randomUUID().toString(), ApiKeySecrets.hash(secret),
-        tenant, "alice", List.of(scopes), r));
+        tenant, "alice", List.of(scopes), List.of(), r));
   }
 
   private ApiKeyStore.BootstrapResult bootstrap(String secret) {
@@ -220,7 +220,8 @@ class ApiKeyStoreTest {
     List<Object> all = List.of(
         new ApiKeyStore.CreateTenant("acme", "Acme", tenants.getRef()),
         new ApiKeyStore.GetTenants(tenantLists.getRef()),
-        new ApiKeyStore.IssueKey("id", "hash", "acme", "alice", List.of(Scope.OPERATOR), keys.getRef()),
+        new ApiKeyStore.IssueKey("id", "hash", "acme", "alice", List.of(Scope.OPERATOR), List.of("security_team"),
+            keys.getRef()),
         new ApiKeyStore.RevokeKey("id", keys.getRef()),
         new ApiKeyStore.Lookup("hash", lookups.getRef()),
         new ApiKeyStore.GetKeys(lists.getRef()),
@@ -246,5 +247,20 @@ class ApiKeyStoreTest {
         HashChain.GENESIS, "h");
     var back = testKit.serializationTestKit().verifySerialization(event, true);
     assertEquals(HashChain.canonicalJson(event.content()), HashChain.canonicalJson(back.content()));
+  }
+
+  @Test
+  void aKeyCarriesItsPrincipalsRolesNormalizedAndAKeyWithoutRolesHashesAsBefore() {
+    kit.<StatusReply<Tenant>>runCommand(r -> new ApiKeyStore.CreateTenant("roles", "Roles", r));
+    var withRoles = kit.<StatusReply<ApiKey>>runCommand(r -> new ApiKeyStore.IssueKey(UUID.randomUUID().toString(),
+        ApiKeySecrets.hash("s1"), "roles", "carol", List.of(Scope.OPERATOR),
+        List.of(" Security_Team", "on_call", "security_team"), r));
+    assertEquals(List.of("on_call", "security_team"), withRoles.reply().getValue().roles());
+    ApiKeyStore.KeyIssued plain = new ApiKeyStore.KeyIssued("k", "h", "t", "p", List.of(Scope.AGENT),
+        java.time.Instant.EPOCH, "prev", "hash");
+    ApiKeyStore.KeyIssued emptyRoles = new ApiKeyStore.KeyIssued("k", "h", "t", "p", List.of(Scope.AGENT),
+        java.time.Instant.EPOCH, "prev", "hash", List.of());
+    assertEquals(plain.content(), emptyRoles.content());
+    assertEquals(List.of(), issue("roles", "s2", Scope.AGENT).reply().getValue().roles());
   }
 }

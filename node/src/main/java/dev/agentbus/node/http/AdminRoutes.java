@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentbus.actors.keys.ApiKey;
 import dev.agentbus.actors.keys.ApiKeys;
 import dev.agentbus.actors.keys.Scope;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
@@ -29,6 +30,10 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class AdminRoutes {
 
   static final int MAX_PRINCIPAL_LENGTH = 128;
+  /** An approver role: what approval policies name (e.g. security_team). */
+  private static final Pattern ROLE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+  /** Far more roles than any principal needs (the original knows seven). */
+  private static final int MAX_ROLES = 32;
   private static final Pattern TENANT_ID = Pattern.compile("[A-Za-z0-9._:@-]{1," + Tenancy.MAX_TENANT_LENGTH + "}");
   private static final String SCOPES = "agent, operator, admin";
 
@@ -66,9 +71,10 @@ final class AdminRoutes {
       String tenantId = f.requiredString("tenantId", Tenancy.MAX_TENANT_LENGTH);
       String principal = f.requiredString("principal", MAX_PRINCIPAL_LENGTH);
       Set<Scope> scopes = scopes(f);
+      List<String> roles = roles(f);
       Hashes.checkBodyHash(f);
       f.check();
-      return keys.issue(tenantId, principal, scopes);
+      return keys.issue(tenantId, principal, scopes, roles);
     }).thenApply(issued -> Reply.created(KeyView.issued(issued)));
   }
 
@@ -92,6 +98,26 @@ final class AdminRoutes {
       scopes.add(scope.get());
     }
     return scopes;
+  }
+
+  /** Optional; absent means none (a key without approver roles, as before roles existed). */
+  private static List<String> roles(Fields f) {
+    Optional<JsonNode> node = f.node("roles");
+    if (node.isEmpty()) return List.of();
+    String rule = "must be an array of at most " + MAX_ROLES + " roles (letters, digits, '_', '.', '-'; at most 64)";
+    if (!node.get().isArray() || node.get().size() > MAX_ROLES) {
+      f.fail("roles", rule);
+      return List.of();
+    }
+    List<String> roles = new ArrayList<>();
+    for (JsonNode item : node.get()) {
+      if (!item.isTextual() || !ROLE.matcher(item.textValue()).matches()) {
+        f.fail("roles", rule);
+        return List.of();
+      }
+      roles.add(item.textValue());
+    }
+    return roles;
   }
 
   private CompletionStage<Reply> revokeKey(String keyId) {

@@ -10,6 +10,8 @@ import static org.apache.pekko.http.javadsl.server.PathMatchers.segment;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentbus.actors.approval.ApprovalCodes;
+import dev.agentbus.actors.approval.ApprovalPolicies;
+import dev.agentbus.actors.approval.ApprovalPolicy;
 import dev.agentbus.actors.approval.ApprovalRequest;
 import dev.agentbus.actors.approval.ApprovalSettings;
 import dev.agentbus.actors.approval.ApprovalStatus;
@@ -127,9 +129,15 @@ final class ApprovalRoutes {
       if (required != null && f.node("requiredApprovers").map(n -> !n.canConvertToExactIntegral()).orElse(false)) {
         f.fail("requiredApprovers", "must be a whole number");
       }
+      String policy = f.optionalString("policy", MAX_TYPE_LENGTH);
+      if (policy != null && !policy.equals(ApprovalPolicies.BY_RISK)
+          && approvals.policies().named(policy).isEmpty()) {
+        f.fail("policy", "must be " + ApprovalPolicies.BY_RISK + " or one of " + approvals.policies().all().stream()
+            .map(ApprovalPolicy::name).toList());
+      }
       Hashes.checkBodyHash(f);
       f.check();
-      return mapped(approvals.create(ex.caller().tenantId(), requester, type, payload, risk, required));
+      return mapped(approvals.create(ex.caller().tenantId(), requester, type, payload, risk, required, policy));
     }).thenApply(v -> Reply.created(ApprovalView.of(v)));
   }
 
@@ -175,7 +183,9 @@ final class ApprovalRoutes {
       Hashes.checkBodyHash(f);
       f.check();
       boolean yes = approve;
-      return resolve(ex.caller(), id).thenCompose(t -> act(t, () -> approvals.decide(id, approver, yes, reasoning)));
+      List<String> roles = ex.caller().roles();
+      return resolve(ex.caller(), id)
+          .thenCompose(t -> act(t, () -> approvals.decide(id, approver, roles, yes, reasoning)));
     }).thenApply(Reply::ok);
   }
 
@@ -318,6 +328,24 @@ final class ApprovalRoutes {
     config.put("selfApprovalAllowed", false);
     config.put("rejectionRejects", true);
     config.put("escalation", escalation);
+    List<Map<String, Object>> policies = new ArrayList<>();
+    for (ApprovalPolicy p : approvals.policies().all()) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("name", p.name());
+      m.put("requiredRoles", p.requiredRoles());
+      m.put("minApprovers", p.minApprovers());
+      m.put("requireAllRoles", p.requireAllRoles());
+      m.put("timeoutMinutes", p.timeout().toMinutes());
+      m.put("escalationStepMinutes", p.escalationStep().toMinutes());
+      m.put("autoApproveBelowRiskScore", p.autoApproveBelow() * 100);
+      policies.add(m);
+    }
+    config.put("policies", policies);
+    List<Map<String, Object>> byRisk = new ArrayList<>();
+    for (ApprovalPolicies.RiskRule r : approvals.policies().riskRules()) {
+      byRisk.add(Map.of("fromRiskScore", r.at() * 100, "policy", r.policy()));
+    }
+    config.put("policyByRisk", byRisk);
     config.put("constitutionalHash", Responses.CONSTITUTIONAL_HASH);
     return CompletableFuture.completedFuture(Reply.ok(config));
   }
@@ -406,10 +434,15 @@ final class ApprovalRoutes {
         .orElseThrow(() -> ApiError.notFound("decision_not_found", "No governance decision " + id)));
   }
 
-  /** One per final outcome of the tenant's listed requests (held messages once a human acted on them). */
+  /**
+   * One per final outcome: of the tenant's listed requests, and of its held messages however they were decided
+   * (agent votes, human approvers, the guard, the deadline).
+   */
   private CompletionStage<List<ApprovalView.DecisionRecordView>> decisionRecords(String tenantId) {
-    return mapped(approvals.list(tenantId)).thenApply(views -> views.stream()
-        .map(ApprovalView.DecisionRecordView::of)
+    return everything(tenantId).thenApply(targets -> targets.stream()
+        .map(t -> t.summary() != null
+            ? ApprovalView.DecisionRecordView.held(t.summary(), t.human())
+            : ApprovalView.DecisionRecordView.of(t.human()))
         .filter(java.util.Objects::nonNull)
         .toList());
   }
@@ -442,7 +475,10 @@ final class ApprovalRoutes {
     return new Target(ApprovalView.held(s, human, required), human, s);
   }
 
-  /** The tenant's requests (held ones merged with their deliberation) and its pending held messages. */
+  /**
+   * The tenant's requests (held ones merged with their deliberation), its pending held messages and its
+   * recently decided ones.
+   */
   private CompletionStage<List<Target>> everything(String tenantId) {
     CompletionStage<List<ApprovalRequest.View>> listed = mapped(approvals.list(tenantId));
     CompletionStage<DeliberationQueue.Pending> pending = mapped(bus.deliberations(tenantId));
@@ -459,6 +495,9 @@ final class ApprovalRoutes {
       }
       for (DeliberationQueue.Ticket t : queue.tickets()) {
         if (seen.add(t.messageId())) all.add(heldTarget(t.messageId(), null));
+      }
+      for (UUID decided : queue.decided()) {
+        if (seen.add(decided)) all.add(heldTarget(decided, null));
       }
       return all;
     }).thenCompose(all -> CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
@@ -505,7 +544,7 @@ final class ApprovalRoutes {
         case ApprovalCodes.CLOSED, ApprovalCodes.ALREADY_DECIDED, ApprovalCodes.NOT_CANCELLABLE,
             ApprovalCodes.MAX_ESCALATION -> ApiError.conflict(bus.code(), bus.getMessage());
         case DeliberationCodes.CLOSED -> ApiError.conflict(ApprovalCodes.CLOSED, bus.getMessage());
-        case ApprovalCodes.SELF_APPROVAL, ApprovalCodes.NOT_REQUESTER ->
+        case ApprovalCodes.SELF_APPROVAL, ApprovalCodes.NOT_REQUESTER, ApprovalCodes.ROLE_REQUIRED ->
             ApiError.forbidden(bus.code(), bus.getMessage());
         case ApprovalCodes.INVALID_REQUEST, ApprovalCodes.INVALID_APPROVER ->
             ApiError.of(422, bus.code(), bus.getMessage(), null);

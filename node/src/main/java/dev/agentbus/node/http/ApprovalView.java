@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentbus.actors.approval.ApprovalRequest;
 import dev.agentbus.actors.approval.ApprovalStatus;
+import dev.agentbus.actors.deliberation.Ballot;
 import dev.agentbus.actors.deliberation.Deliberation;
 import dev.agentbus.actors.governance.Reason;
 import java.io.IOException;
@@ -20,6 +21,9 @@ import java.util.List;
  * @param cancelled present (true) only for a cancelled request
  * @param resolution why the request is final; absent while open
  * @param source {@code direct} or {@code held_message}
+ * @param policy the approval policy the request follows; absent for none
+ * @param requiredRoles the approver roles it needs; absent for none
+ * @param requireAllRoles whether every required role must be among the approvers (else one); absent for none
  */
 record ApprovalView(
     String id,
@@ -38,7 +42,10 @@ record ApprovalView(
     List<EscalationView> escalations,
     Boolean cancelled,
     String resolution,
-    String source) {
+    String source,
+    String policy,
+    List<String> requiredRoles,
+    Boolean requireAllRoles) {
 
   static final String HELD_TYPE = "held_message";
 
@@ -64,7 +71,8 @@ record ApprovalView(
         parse(s.payloadJson()), v.createdAt(), s.expiresAt(), Responses.CONSTITUTIONAL_HASH, v.level(),
         v.escalations().stream().map(EscalationView::of).toList(),
         v.status() == ApprovalStatus.CANCELLED ? Boolean.TRUE : null, v.finalReason(),
-        s.kind() == ApprovalRequest.Kind.HELD ? HELD_TYPE : "direct");
+        s.kind() == ApprovalRequest.Kind.HELD ? HELD_TYPE : "direct", s.policy(),
+        s.requiredRoles().isEmpty() ? null : s.requiredRoles(), s.requiredRoles().isEmpty() ? null : s.requireAllRoles());
   }
 
   /**
@@ -79,17 +87,19 @@ record ApprovalView(
       int approvals = s.human() != null && s.human().approved() ? 1 : 0;
       return new ApprovalView(s.messageId().toString(), HELD_TYPE, s.senderId(), statusOf(s, null), riskScore(s),
           requiredApprovers, approvals, decisions, heldPayload(s), s.openedAt(), s.deadline(),
-          Responses.CONSTITUTIONAL_HASH, 1, List.of(), null, resolution(s), HELD_TYPE);
+          Responses.CONSTITUTIONAL_HASH, 1, List.of(), null, resolution(s), HELD_TYPE, null, null, null);
     }
     ApprovalView v = of(human);
     return new ApprovalView(v.id(), HELD_TYPE, v.requesterId(), statusOf(s, human), v.riskScore(),
         v.requiredApprovers(), v.currentApprovals(), v.decisions(), v.payload(), v.createdAt(), v.expiresAt(),
         v.constitutionalHash(), v.escalationLevel(), v.escalations(), null,
-        s.outcome() != null ? resolution(s) : v.resolution(), HELD_TYPE);
+        s.outcome() != null ? resolution(s) : v.resolution(), HELD_TYPE, v.policy(), v.requiredRoles(),
+        v.requireAllRoles());
   }
 
   private static String statusOf(Deliberation.Summary s, ApprovalRequest.View human) {
     if (s.outcome() != null) return s.outcome().wire(); // approved, rejected, expired: ApprovalStatus words
+    if (s.escalated()) return ApprovalStatus.ESCALATED.wire(); // the critics asked for humans
     return human == null ? ApprovalStatus.PENDING.wire() : human.status().sdkWire();
   }
 
@@ -127,6 +137,28 @@ record ApprovalView(
   record DecisionRecordView(
       String id, String requestId, String decision, String reasoning, List<String> policyViolations,
       double riskScore, List<String> reviewerIds, Instant timestamp, String constitutionalHash) {
+
+    /**
+     * A held message's decision, whoever reached it: agent votes, human approvers, the guard or the deadline.
+     * Null while its deliberation is collecting. Same id as its approval request's would be: one per outcome.
+     */
+    static DecisionRecordView held(Deliberation.Summary s, ApprovalRequest.View human) {
+      if (s.outcome() == null) return null;
+      String decision = s.outcome() == Deliberation.Outcome.APPROVED ? "approve" : "deny";
+      List<String> reviewers;
+      if (s.human() != null) {
+        reviewers = human != null && !human.decisions().isEmpty()
+            ? human.decisions().stream().map(ApprovalRequest.Decision::approverId).toList()
+            : List.of(s.human().approverId());
+      } else {
+        reviewers = s.votes().stream().map(Ballot::voterId).toList();
+      }
+      List<String> violations = s.outcome() == Deliberation.Outcome.APPROVED ? List.of()
+          : s.decisionReasons().stream().map(Reason::code).toList();
+      String reasoning = s.decisionReasons().isEmpty() ? s.outcome().wire() : s.decisionReasons().get(0).message();
+      return new DecisionRecordView(ApprovalRequest.decisionIdFor(s.messageId()).toString(), s.messageId().toString(),
+          decision, reasoning, violations, ApprovalView.riskScore(s), reviewers, s.decidedAt(), Responses.CONSTITUTIONAL_HASH);
+    }
 
     /** Null while the request is open, and for a cancelled one (no governance outcome). */
     static DecisionRecordView of(ApprovalRequest.View v) {

@@ -3,6 +3,7 @@ package dev.agentbus.node.http;
 import dev.agentbus.actors.keys.ApiKey;
 import dev.agentbus.actors.keys.Scope;
 import dev.agentbus.actors.model.Tenants;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -12,12 +13,18 @@ import java.util.Set;
  * @param tenantId null for "no tenant"
  * @param principal null when no key was given
  * @param keyId null when no key was given
+ * @param roles the principal's approver roles (from the key; empty without a key)
  */
-public record Caller(String tenantId, String principal, String keyId, Set<Scope> scopes) {
+public record Caller(String tenantId, String principal, String keyId, Set<Scope> scopes, List<String> roles) {
 
   public Caller {
     tenantId = Tenants.normalize(tenantId);
     scopes = scopes == null ? Set.of() : Set.copyOf(scopes);
+    roles = roles == null ? List.of() : List.copyOf(roles);
+  }
+
+  public Caller(String tenantId, String principal, String keyId, Set<Scope> scopes) {
+    this(tenantId, principal, keyId, scopes, List.of());
   }
 
   /** A caller known only by its tenant header. */
@@ -26,7 +33,7 @@ public record Caller(String tenantId, String principal, String keyId, Set<Scope>
   }
 
   static Caller of(ApiKey key) {
-    return new Caller(key.tenantId(), key.principal(), key.id(), Set.copyOf(key.scopes()));
+    return new Caller(key.tenantId(), key.principal(), key.id(), Set.copyOf(key.scopes()), key.roles());
   }
 
   public boolean hasAny(Set<Scope> wanted) {

@@ -17,6 +17,9 @@ import java.util.Map;
  * @param status {@code collecting} or {@code decided}
  * @param outcome {@code approved}, {@code rejected} or {@code expired}; absent while collecting
  * @param messageStatus the held message's status: pending_deliberation, then accepted, rejected or expired
+ * @param guard the guard's verdict: allow, deny, require_signatures or require_review (absent for old ones)
+ * @param escalation why only humans may approve it now; absent unless escalated
+ * @param reviewDeadline when a critic review without consensus escalates; absent without a review
  */
 record DeliberationView(
     String messageId,
@@ -41,7 +44,10 @@ record DeliberationView(
     Instant openedAt,
     Instant deadline,
     Instant decidedAt,
-    MessageView message) {
+    MessageView message,
+    String guard,
+    Reason escalation,
+    Instant reviewDeadline) {
 
   record VoteView(String agentId, String vote, String reason, Instant at) {
     static VoteView of(Ballot b) {
@@ -100,6 +106,9 @@ record DeliberationView(
         s.openedAt(),
         s.deadline(),
         s.decidedAt(),
-        MessageView.of(s.message(), Map.of(), status.wire(), s.openedAt()));
+        MessageView.of(s.message(), Map.of(), status.wire(), s.openedAt()),
+        s.guard() == null ? null : s.guard().wire(),
+        s.escalation(),
+        s.reviewDeadline());
   }
 }

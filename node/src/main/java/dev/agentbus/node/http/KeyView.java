@@ -12,16 +12,16 @@ import java.util.List;
  */
 record KeyView(
     String id, String key, String tenantId, String principal, List<String> scopes, String status, Instant createdAt,
-    Instant revokedAt) {
+    Instant revokedAt, List<String> roles) {
 
   static KeyView of(ApiKey k) {
     return new KeyView(k.id(), null, k.tenantId(), k.principal(), k.scopes().stream().map(Scope::wire).toList(),
-        k.revoked() ? "revoked" : "active", k.createdAt(), k.revokedAt());
+        k.revoked() ? "revoked" : "active", k.createdAt(), k.revokedAt(), k.roles());
   }
 
   static KeyView issued(IssuedKey issued) {
     KeyView v = of(issued.key());
     return new KeyView(v.id(), issued.secret(), v.tenantId(), v.principal(), v.scopes(), v.status(), v.createdAt(),
-        null);
+        null, v.roles());
   }
 }

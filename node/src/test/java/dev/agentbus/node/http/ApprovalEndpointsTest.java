@@ -13,6 +13,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentbus.actors.agent.InboxQuery;
 import dev.agentbus.actors.bus.Registration;
 import dev.agentbus.actors.deliberation.Deliberation;
+import dev.agentbus.actors.deliberation.DeliberationCodes;
+import dev.agentbus.actors.deliberation.VoteChoice;
+import dev.agentbus.actors.deliberation.VotingStrategy;
+import dev.agentbus.actors.support.ManualClock;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageStatus;
@@ -20,6 +24,7 @@ import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.model.Priority;
 import dev.agentbus.node.http.TestNode.Reply;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -29,6 +34,11 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +85,16 @@ class ApprovalEndpointsTest {
     Reply r = node.post("/api/v1/admin/keys", body, "X-API-Key", admin);
     assertEquals(201, r.status(), r::toString);
     return r.data().get("key").asText();
+  }
+
+  private static String keyWithRoles(String tenant, String principal, String... roles) {
+    ObjectNode body = TestNode.object().put("tenantId", tenant).put("principal", principal);
+    body.putArray("scopes").add("operator");
+    var r = body.putArray("roles");
+    for (String role : roles) r.add(role);
+    Reply issued = node.post("/api/v1/admin/keys", body, "X-API-Key", admin);
+    assertEquals(201, issued.status(), issued::toString);
+    return issued.data().get("key").asText();
   }
 
   private static <T> T await(CompletionStage<T> stage) {
@@ -300,6 +320,167 @@ class ApprovalEndpointsTest {
     assertEquals(2, after.data().get("currentApprovals").asInt());
     assertError(node.post(base + "/approvals/" + id + "/cancel", TestNode.object(), "X-API-Key", alice), 409,
         "held_message_not_cancellable");
+    noProblems();
+  }
+
+  private static AgentMessage critical(String sender, String recipient, String tenant) throws Exception {
+    return new AgentMessage(UUID.randomUUID(), MessageType.COMMAND, Priority.CRITICAL, sender, recipient, tenant,
+        TestNode.JSON.readTree("{\"command\":\"deploy\"}"), null, null, HASH, Instant.now(), null, null, Map.of());
+  }
+
+  private static String agent(String tenant, MaciRole role, String... capabilities) {
+    return await(node.bus.register(new Registration(null, "a", "llm", tenant, role, List.of(capabilities),
+        Map.of()))).id();
+  }
+
+  /**
+   * Expires a held message the way its deliberation does at the deadline, with a clock the test moves: a
+   * deliberation of the message outside sharding, on the node's ledger and queue; stopped afterwards, so that
+   * the sharded one recovers the outcome from the journal.
+   */
+  private static void expireWithAManualClock(AgentMessage m, String recipient) {
+    ManualClock clock = ManualClock.atNoon();
+    var d = Deliberation.create(m.id().toString(), Deliberation.Settings.from(node.bus.deliberationSettings()),
+        Deliberation.Ports.sharded(ClusterSharding.get(node.system), node.bus.settings().ledgerPartitions()), clock,
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
+    java.util.concurrent.CompletableFuture<Deliberation.Summary> opened = new java.util.concurrent.CompletableFuture<>();
+    ActorRef<Object> host = node.system.systemActorOf(Behaviors.<Object>setup(ctx -> {
+      ActorRef<Deliberation.Command> ref = ctx.spawn(d, "deliberation");
+      ActorRef<StatusReply<Deliberation.Summary>> answers = ctx.messageAdapter(
+          StatusReply.class, r -> r).unsafeUpcast();
+      ref.tell(new Deliberation.Open(new Deliberation.Proposal(m, List.of(recipient), List.of(), 0.9, List.of(),
+          Map.of(), VotingStrategy.SUPER_MAJORITY, 0.66, 3, List.of(), clock.instant().plusSeconds(300)), answers));
+      return Behaviors.receiveMessage(msg -> {
+        if (msg instanceof StatusReply<?> r && !opened.isDone()) {
+          opened.complete((Deliberation.Summary) r.getValue());
+          clock.advance(Duration.ofSeconds(300));
+          ref.tell(Deliberation.CheckDeadline.INSTANCE);
+          return Behaviors.same();
+        }
+        return Behaviors.stopped();
+      });
+    }), "expiry-" + m.id(), org.apache.pekko.actor.typed.Props.empty());
+    await(opened);
+    TestNode.awaitTrue(() -> await(node.bus.readInbox(m.sourceAgentId(), InboxQuery.all())).items().stream()
+        .anyMatch(i -> i.message().type() == MessageType.GOVERNANCE_RESPONSE
+            && i.message().payload().path("outcome").asText().equals("expired")), "the sender told of the expiry");
+    host.tell("stop");
+  }
+
+  @Test
+  void everyFinalOutcomeIsAGovernanceDecisionIncludingVotesAloneAndExpiry() throws Exception {
+    String tenant = tenant();
+    String alice = key(tenant, "alice@example.com");
+    String sender = agent(tenant, MaciRole.EXECUTIVE);
+    String recipient = agent(tenant, MaciRole.EXECUTIVE);
+    String supervisor = agent(tenant, MaciRole.JUDICIAL, "supervisor");
+    String compliance = agent(tenant, MaciRole.JUDICIAL, "compliance");
+    String judge = agent(tenant, MaciRole.JUDICIAL);
+    String base = "/api/v1/governance";
+
+    // decided by agent votes alone: no human ever looked at it
+    AgentMessage voted = critical(sender, recipient, tenant);
+    assertEquals(MessageStatus.PENDING_DELIBERATION, await(node.bus.send(voted)).status());
+    for (String v : List.of(supervisor, compliance, judge)) await(node.bus.vote(voted.id(), v, VoteChoice.APPROVE, "ok"));
+    assertEquals(Deliberation.Outcome.APPROVED, await(node.bus.deliberation(voted.id())).outcome());
+
+    // rejected by a refused signature
+    AgentMessage refused = critical(sender, recipient, tenant);
+    await(node.bus.send(refused));
+    await(node.bus.vote(refused.id(), compliance, VoteChoice.REJECT, "not compliant"));
+
+    // expired at the deadline
+    AgentMessage expired = critical(sender, recipient, tenant);
+    expireWithAManualClock(expired, recipient);
+
+    Reply all = conforms("GET", "/api/v1/governance/decisions",
+        node.get(base + "/decisions?pageSize=50", "X-API-Key", alice));
+    assertEquals(3, all.data().get("total").asInt(), all::toString);
+
+    Reply byVotes = conforms("GET", "/api/v1/governance/decisions",
+        node.get(base + "/decisions?requestId=" + voted.id(), "X-API-Key", alice));
+    assertEquals(1, byVotes.data().get("total").asInt(), byVotes::toString);
+    JsonNode approve = byVotes.data().get("data").get(0);
+    assertEquals("approve", approve.get("decision").asText());
+    assertEquals(List.of(compliance, judge, supervisor).stream().sorted().toList(),
+        TestNode.JSON.convertValue(approve.get("reviewerIds"), List.class).stream().sorted().toList());
+    assertEquals(0, approve.get("policyViolations").size());
+    Reply one = conforms("GET", "/api/v1/governance/decisions/{id}",
+        node.get(base + "/decisions/" + approve.get("id").asText(), "X-API-Key", alice));
+    assertEquals(voted.id().toString(), one.data().get("requestId").asText());
+
+    JsonNode deniedBySigner = conforms("GET", "/api/v1/governance/decisions", node.get(base + "/decisions?requestId="
+        + refused.id(), "X-API-Key", alice)).data().get("data").get(0);
+    assertEquals("deny", deniedBySigner.get("decision").asText());
+    assertEquals(DeliberationCodes.REJECTED_BY_SIGNER, deniedBySigner.get("policyViolations").get(0).asText());
+    assertEquals(compliance, deniedBySigner.get("reviewerIds").get(0).asText());
+
+    JsonNode deniedByExpiry = conforms("GET", "/api/v1/governance/decisions", node.get(base + "/decisions?requestId="
+        + expired.id(), "X-API-Key", alice)).data().get("data").get(0);
+    assertEquals("deny", deniedByExpiry.get("decision").asText());
+    assertEquals(DeliberationCodes.EXPIRED, deniedByExpiry.get("policyViolations").get(0).asText());
+    assertEquals(0, deniedByExpiry.get("reviewerIds").size());
+
+    Reply denials = node.get(base + "/decisions?decision=deny", "X-API-Key", alice);
+    assertEquals(2, denials.data().get("total").asInt(), denials::toString);
+    // the decided held messages stay listed as approval requests too
+    Reply listed = conforms("GET", "/api/v1/governance/approvals",
+        node.get(base + "/approvals?status=approved", "X-API-Key", alice));
+    assertEquals(voted.id().toString(), listed.data().get("data").get(0).get("id").asText(), listed::toString);
+    noProblems();
+  }
+
+  @Test
+  void aPolicyRequestIsDecidedByTheRolesOfTheApproversKeys() {
+    String tenant = tenant();
+    String requester = key(tenant, "dev@example.com");
+    String noRole = key(tenant, "intern@example.com");
+    String security = keyWithRoles(tenant, "sec@example.com", "security_team");
+    String compliance = keyWithRoles(tenant, "comp@example.com", "Compliance_Team");
+    String base = "/api/v1/governance";
+
+    ObjectNode create = TestNode.object().put("requestType", "model_deployment").put("riskScore", 75)
+        .put("policy", "auto");
+    create.putObject("payload").put("model", "m1");
+    Reply created = conforms("POST", "/api/v1/governance/approvals",
+        node.post(base + "/approvals", create, "X-API-Key", requester));
+    assertEquals(201, created.status(), created::toString);
+    assertEquals("high_risk_action", created.data().get("policy").asText(), "chosen by risk 75");
+    assertEquals(2, created.data().get("requiredApprovers").asInt());
+    assertTrue(created.data().get("requireAllRoles").asBoolean());
+    String id = created.data().get("id").asText();
+
+    ObjectNode approve = TestNode.object().put("decision", "approve").put("reasoning", "checked");
+    assertError(conforms("POST", "/api/v1/governance/approvals/{id}/decisions",
+        node.post(base + "/approvals/" + id + "/decisions", approve, "X-API-Key", noRole)), 403,
+        "approver_role_required");
+    Reply half = conforms("POST", "/api/v1/governance/approvals/{id}/decisions",
+        node.post(base + "/approvals/" + id + "/decisions", approve, "X-API-Key", security));
+    assertEquals("pending", half.data().get("status").asText(), half::toString);
+    Reply done = conforms("POST", "/api/v1/governance/approvals/{id}/decisions",
+        node.post(base + "/approvals/" + id + "/decisions", approve, "X-API-Key", compliance));
+    assertEquals("approved", done.data().get("status").asText(), done::toString);
+
+    // the standard policy approves a low-risk request by itself
+    ObjectNode low = TestNode.object().put("requestType", "read_only").put("riskScore", 10)
+        .put("policy", "standard_request");
+    low.putObject("payload");
+    Reply auto = conforms("POST", "/api/v1/governance/approvals",
+        node.post(base + "/approvals", low, "X-API-Key", requester));
+    assertEquals("approved", auto.data().get("status").asText(), auto::toString);
+
+    // bad input: a 4xx with a reason, never a 500
+    ObjectNode unknown = TestNode.object().put("requestType", "x").put("policy", "no_such_policy");
+    unknown.putObject("payload");
+    assertError(conforms("POST", "/api/v1/governance/approvals",
+        node.post(base + "/approvals", unknown, "X-API-Key", requester)), 422, "validation_failed");
+    ObjectNode badRoles = TestNode.object().put("tenantId", tenant).put("principal", "p");
+    badRoles.putArray("scopes").add("operator");
+    badRoles.putArray("roles").add("not a role!");
+    assertError(node.post("/api/v1/admin/keys", badRoles, "X-API-Key", admin), 422, "validation_failed");
+
+    Reply config = node.get("/api/v1/hitl-approvals/config", "X-API-Key", requester);
+    assertEquals(4, config.data().get("policies").size(), config::toString);
     noProblems();
   }
 }
