@@ -67,7 +67,16 @@ public final class CompiledBundle {
       .setResultType(SimpleType.BOOL)
       .build();
 
-  private record CompiledRule(PolicyRule rule, CelRuntime.Program program) {
+  /** @param fast the rule's fast path, null when it uses something only CEL evaluates */
+  private record CompiledRule(PolicyRule rule, CelRuntime.Program program, FastRule.Node fast) {
+    RuleVerdict evaluate(Map<String, Object> values, CelVariableResolver variables) {
+      if (fast != null && fast.eval(new FastRule.Frame(values)) instanceof Boolean b) {
+        return RuleVerdict.of(rule, b ? RuleVerdict.Result.MATCHED : RuleVerdict.Result.NOT_MATCHED, null);
+      }
+      return evaluate(variables);
+    }
+
+    /** By the CEL program: what the fast path must always agree with. */
     RuleVerdict evaluate(CelVariableResolver variables) {
       Object result;
       try {
@@ -130,7 +139,8 @@ public final class CompiledBundle {
       try {
         CelAbstractSyntaxTree ast = result.getAst();
         uncacheable.addAll(uncacheableReferences(ast));
-        compiled.add(new CompiledRule(rule, CEL.createProgram(ast)));
+        compiled.add(new CompiledRule(rule, CEL.createProgram(ast),
+            FastRule.compile(ast, MAX_COMPREHENSION_ITERATIONS).orElse(null)));
       } catch (Exception e) {
         failures.add(new BundleCompilationException.Failure(rule.id(), String.valueOf(e.getMessage())));
       }
@@ -237,7 +247,26 @@ public final class CompiledBundle {
     };
   }
 
+  /** For tests: a dry run by the CEL programs alone (no fast path), the reference the fast path must match. */
+  PolicyOutcome dryRunByCel(GovernanceRequest request) {
+    return run(request, false, false);
+  }
+
+  /** For tests: how many rules the fast path decided for this request (the others went to CEL). */
+  int fastAnswers(GovernanceRequest request) {
+    Map<String, Object> vars = variables(request, false);
+    int n = 0;
+    for (CompiledRule r : rules) {
+      if (r.fast() != null && r.fast().eval(new FastRule.Frame(vars)) instanceof Boolean) n++;
+    }
+    return n;
+  }
+
   private PolicyOutcome run(GovernanceRequest request, boolean count) {
+    return run(request, count, true);
+  }
+
+  private PolicyOutcome run(GovernanceRequest request, boolean count, boolean fastPath) {
     Map<String, Object> variables;
     try {
       variables = variables(request, count);
@@ -253,7 +282,7 @@ public final class CompiledBundle {
     Map<String, Object> vars = variables;
     CelVariableResolver resolver = name -> Optional.ofNullable(vars.get(name));
     List<RuleVerdict> verdicts = new ArrayList<>(rules.size());
-    for (CompiledRule r : rules) verdicts.add(r.evaluate(resolver));
+    for (CompiledRule r : rules) verdicts.add(fastPath ? r.evaluate(vars, resolver) : r.evaluate(resolver));
     return outcome(verdicts);
   }
 
