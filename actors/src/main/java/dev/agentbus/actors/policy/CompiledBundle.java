@@ -67,12 +67,20 @@ public final class CompiledBundle {
       .setResultType(SimpleType.BOOL)
       .build();
 
-  /** @param fast the rule's fast path, null when it uses something only CEL evaluates */
-  private record CompiledRule(PolicyRule rule, CelRuntime.Program program, FastRule.Node fast) {
-    RuleVerdict evaluate(Map<String, Object> values, CelVariableResolver variables) {
-      if (fast != null && fast.eval(new FastRule.Frame(values)) instanceof Boolean b) {
-        return RuleVerdict.of(rule, b ? RuleVerdict.Result.MATCHED : RuleVerdict.Result.NOT_MATCHED, null);
-      }
+  /**
+   * @param fast the rule's fast path, null when it uses something only CEL evaluates
+   * @param matched the verdict when the expression is true (immutable, so made once)
+   */
+  private record CompiledRule(PolicyRule rule, CelRuntime.Program program, FastRule.Node fast, RuleVerdict matched,
+      RuleVerdict notMatched) {
+
+    CompiledRule(PolicyRule rule, CelRuntime.Program program, FastRule.Node fast) {
+      this(rule, program, fast, RuleVerdict.of(rule, RuleVerdict.Result.MATCHED, null),
+          RuleVerdict.of(rule, RuleVerdict.Result.NOT_MATCHED, null));
+    }
+
+    RuleVerdict evaluate(FastRule.Frame frame, CelVariableResolver variables) {
+      if (fast != null && fast.eval(frame.reset()) instanceof Boolean b) return b ? matched : notMatched;
       return evaluate(variables);
     }
 
@@ -86,9 +94,7 @@ public final class CompiledBundle {
       } catch (RuntimeException e) {
         return RuleVerdict.of(rule, RuleVerdict.Result.ERROR, e.getClass().getSimpleName());
       }
-      if (result instanceof Boolean b) {
-        return RuleVerdict.of(rule, b ? RuleVerdict.Result.MATCHED : RuleVerdict.Result.NOT_MATCHED, null);
-      }
+      if (result instanceof Boolean b) return b ? matched : notMatched;
       // a dyn expression (message.payload.flag) may turn out not to be a bool at run time
       String type = result == null ? "null" : result.getClass().getSimpleName();
       return RuleVerdict.of(rule, RuleVerdict.Result.ERROR, "result is not a bool but " + type);
@@ -254,10 +260,10 @@ public final class CompiledBundle {
 
   /** For tests: how many rules the fast path decided for this request (the others went to CEL). */
   int fastAnswers(GovernanceRequest request) {
-    Map<String, Object> vars = variables(request, false);
+    FastRule.Frame frame = new FastRule.Frame(variables(request, false));
     int n = 0;
     for (CompiledRule r : rules) {
-      if (r.fast() != null && r.fast().eval(new FastRule.Frame(vars)) instanceof Boolean) n++;
+      if (r.fast() != null && r.fast().eval(frame.reset()) instanceof Boolean) n++;
     }
     return n;
   }
@@ -267,7 +273,7 @@ public final class CompiledBundle {
   }
 
   private PolicyOutcome run(GovernanceRequest request, boolean count, boolean fastPath) {
-    Map<String, Object> variables;
+    Object[] variables;
     try {
       variables = variables(request, count);
     } catch (RuntimeException e) {
@@ -279,10 +285,11 @@ public final class CompiledBundle {
     }
     // one resolver for every rule: eval(Map) would copy the variables into a new immutable map per rule,
     // which costs as much as evaluating a simple rule (same values, same lookups, nothing copied)
-    Map<String, Object> vars = variables;
-    CelVariableResolver resolver = name -> Optional.ofNullable(vars.get(name));
+    Object[] values = variables;
+    CelVariableResolver resolver = name -> Optional.ofNullable(FastRule.variable(values, name));
+    FastRule.Frame frame = new FastRule.Frame(values);
     List<RuleVerdict> verdicts = new ArrayList<>(rules.size());
-    for (CompiledRule r : rules) verdicts.add(fastPath ? r.evaluate(vars, resolver) : r.evaluate(resolver));
+    for (CompiledRule r : rules) verdicts.add(fastPath ? r.evaluate(frame, resolver) : r.evaluate(resolver));
     return outcome(verdicts);
   }
 
@@ -290,7 +297,7 @@ public final class CompiledBundle {
     return new PolicyOutcome(bundle.id(), bundle.version(), digest, verdicts);
   }
 
-  private Map<String, Object> variables(GovernanceRequest request, boolean count) {
+  private Object[] variables(GovernanceRequest request, boolean count) {
     AgentMessage m = request.message();
     Instant now = clock.instant();
     String senderKey = "sender:" + (m.sourceAgentId() == null ? "" : m.sourceAgentId());
@@ -298,11 +305,12 @@ public final class CompiledBundle {
     // a dry run reports the rate as if this message were counted, so it sees what enforcement would
     long senderRate = count ? rates.increment(senderKey, now) : rates.count(senderKey, now) + 1;
     long tenantRate = count ? rates.increment(tenantKey, now) : rates.count(tenantKey, now) + 1;
-    return Map.of(
-        "message", PolicyVariables.message(m),
-        "sender", PolicyVariables.profile(request.sender()),
-        "recipient", PolicyVariables.profile(request.recipient()),
-        "context", PolicyVariables.context(now, senderRate, tenantRate, rates.window()),
-        "bundle", bundleVariable);
+    // in FastRule.VARIABLES order
+    return new Object[] {
+        PolicyVariables.message(m),
+        PolicyVariables.profile(request.sender()),
+        PolicyVariables.profile(request.recipient()),
+        PolicyVariables.context(now, senderRate, tenantRate, rates.window()),
+        bundleVariable};
   }
 }

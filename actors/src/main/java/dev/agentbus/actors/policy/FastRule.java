@@ -31,7 +31,14 @@ final class FastRule {
   /** The fast path cannot decide: evaluate with CEL. */
   static final Object UNSURE = new Object();
 
-  private static final Set<String> VARIABLES = Set.of("message", "sender", "recipient", "context", "bundle");
+  /** The variables, in the order of {@link Frame#Frame(Object[]) a frame's values}. */
+  static final List<String> VARIABLES = List.of("message", "sender", "recipient", "context", "bundle");
+
+  /** The value of variable {@code name} among {@code values} (in {@link #VARIABLES} order), or null. */
+  static Object variable(Object[] values, String name) {
+    int i = VARIABLES.indexOf(name);
+    return i < 0 ? null : values[i];
+  }
 
   /** One node; returns a value or {@link #UNSURE}. */
   @FunctionalInterface
@@ -44,17 +51,18 @@ final class FastRule {
    * the loop iterations so far (CEL counts them per evaluation).
    */
   static final class Frame {
-    final Map<String, Object> variables;
+    final Object[] variables;
     final String name;
     Object value;
     final Frame outer;
     private final int[] iterations;
 
-    Frame(Map<String, Object> variables) {
+    /** @param variables the values of {@link #VARIABLES}, in that order */
+    Frame(Object[] variables) {
       this(variables, null, null, null, new int[1]);
     }
 
-    private Frame(Map<String, Object> variables, String name, Object value, Frame outer, int[] iterations) {
+    private Frame(Object[] variables, String name, Object value, Frame outer, int[] iterations) {
       this.variables = variables;
       this.name = name;
       this.value = value;
@@ -66,18 +74,29 @@ final class FastRule {
       return new Frame(variables, n, v, this, iterations);
     }
 
+    /** Before each rule: CEL counts loop iterations per evaluation. */
+    Frame reset() {
+      iterations[0] = 0;
+      return this;
+    }
+
+    Object variable(int slot) {
+      Object v = variables[slot];
+      return v == null ? UNSURE : v;
+    }
+
     /** Counts {@code n} more iterations; false when that could reach CEL's limit (then CEL decides). */
     boolean iterate(int n, int limit) {
       iterations[0] += n;
       return iterations[0] < limit;
     }
 
+    /** A comprehension variable. */
     Object lookup(String n) {
       for (Frame f = this; f != null; f = f.outer) {
         if (n.equals(f.name)) return f.value;
       }
-      Object v = variables.get(n);
-      return v == null ? UNSURE : v;
+      return UNSURE;
     }
   }
 
@@ -112,8 +131,10 @@ final class FastRule {
       }
       case IDENT: {
         String name = e.ident().name();
-        if (!scope.contains(name) && !VARIABLES.contains(name)) throw new Unsupported();
-        return f -> f.lookup(name);
+        if (scope.contains(name)) return f -> f.lookup(name);
+        int slot = VARIABLES.indexOf(name);
+        if (slot < 0) throw new Unsupported();
+        return f -> f.variable(slot);
       }
       case SELECT:
         return select(e.select(), scope);
