@@ -152,6 +152,23 @@ class FastRuleTest {
   }
 
   @Test
+  void everyRuleOfTheBenchmarkTakesTheFastPathOnATypicalMessage() {
+    List<PolicyRule> bench = new ArrayList<>();
+    for (int r = 0; r < 100; r++) bench.add(PolicyFixtures.rule("bench-" + r, benchmarkRule(r)));
+    CompiledBundle bundle = CompiledBundle.compile(PolicyFixtures.bundle(bench.toArray(PolicyRule[]::new)),
+        PolicyFixtures.MONDAY, new PolicyFixtures.FakeRates());
+    AgentProfile sender = new AgentProfile("s", "s", "bench", "t0", MaciRole.EXECUTIVE, List.of("reports"),
+        Map.of("team", "t1"), AgentStatus.ACTIVE, PolicyFixtures.MONDAY_NOON, PolicyFixtures.MONDAY_NOON);
+    AgentProfile recipient = new AgentProfile("r", "r", "bench", "t0", MaciRole.JUDICIAL, List.of("search"),
+        Map.of(), AgentStatus.ACTIVE, PolicyFixtures.MONDAY_NOON, PolicyFixtures.MONDAY_NOON);
+    GovernanceRequest request = PolicyFixtures.msg().from("s").to("r").tenant("t0").type(MessageType.QUERY)
+        .payload("{\"content\":\"status report\",\"items\":3}").metadata(Map.of("environment", "staging"))
+        .sender(sender).recipient(recipient).request();
+
+    assertEquals(100, bundle.fastAnswers(request));
+  }
+
+  @Test
   void theFastPathAgreesWithCelOnTheDefaultBundle() {
     CompiledBundle bundle = CompiledBundle.compile(ConstitutionBundle.defaultBundle(), PolicyFixtures.MONDAY,
         new PolicyFixtures.FakeRates());
