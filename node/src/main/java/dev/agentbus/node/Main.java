@@ -4,20 +4,23 @@ import dev.agentbus.node.bench.BenchCommand;
 import dev.agentbus.node.cli.AgentsCommand;
 import dev.agentbus.node.cli.InboxCommand;
 import dev.agentbus.node.cli.NodeCommand;
+import dev.agentbus.node.cli.PoliciesCommand;
 import dev.agentbus.node.cli.SendCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The {@code agentbus} command line: {@code node} starts a node; {@code agents}, {@code send} and
- * {@code inbox} are operator commands over a node's HTTP API; {@code bench} runs the benchmark harness.
+ * The {@code agentbus} command line: {@code node} starts a node; {@code agents}, {@code send},
+ * {@code inbox} and {@code policies} are operator commands over a node's HTTP API; {@code bench} runs the
+ * benchmark harness.
  */
 @Command(
     name = "agentbus",
     mixinStandardHelpOptions = true,
     version = "agentbus 0.1.0",
     description = "Agent Bus: a governed message bus for AI agents.",
-    subcommands = {NodeCommand.class, AgentsCommand.class, SendCommand.class, InboxCommand.class, BenchCommand.class})
+    subcommands = {NodeCommand.class, AgentsCommand.class, SendCommand.class, InboxCommand.class, PoliciesCommand.class,
+        BenchCommand.class})
 public final class Main implements Runnable {
 
   private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";

@@ -19,6 +19,8 @@ import dev.agentbus.actors.directory.DirectoryView;
 import dev.agentbus.actors.governance.Decision;
 import dev.agentbus.actors.governance.GovernancePipeline;
 import dev.agentbus.actors.policy.ActivePolicy;
+import dev.agentbus.actors.policy.OpaPolicy;
+import dev.agentbus.actors.policy.OpaSettings;
 import dev.agentbus.actors.policy.Policies;
 import dev.agentbus.actors.policy.PolicySettings;
 import dev.agentbus.actors.governance.GovernanceRequest;
@@ -38,6 +40,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -95,6 +98,7 @@ public final class AgentBus implements Extension {
   private final OpaGuard guard;
   private final ActivePolicy activePolicy;
   private final Policies policies;
+  private final OpaPolicy opa;
 
   private AgentBus(ActorSystem<?> system, Clock clock) {
     this.system = system;
@@ -107,7 +111,11 @@ public final class AgentBus implements Extension {
     PolicySettings policySettings = PolicySettings.fromConfig(system.settings().config().getConfig("agentbus.policy"));
     // step 6: whatever constitution bundle the registry has made active (none: the step passes)
     this.activePolicy = ActivePolicy.create(policySettings, clock);
-    this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs, List.of(activePolicy));
+    // then, when configured, the external decision point (OPA), failing closed behind a circuit breaker
+    OpaSettings opaSettings = OpaSettings.fromConfig(system.settings().config().getConfig("agentbus.policy.opa"));
+    this.opa = opaSettings.enabled() ? OpaPolicy.create(opaSettings, system.classicSystem().scheduler()) : null;
+    this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs,
+        opa == null ? List.of(activePolicy) : List.of(activePolicy, opa));
     this.sharding = ClusterSharding.get(system);
     this.deliberationSettings =
         DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
@@ -161,6 +169,11 @@ public final class AgentBus implements Extension {
   }
 
   /** The policy registry (cluster-wide) and this node's active bundle. */
+  /** The external policy decision point, when {@code agentbus.policy.opa.enabled} is on. */
+  public Optional<OpaPolicy> opa() {
+    return Optional.ofNullable(opa);
+  }
+
   public Policies policies() {
     return policies;
   }
@@ -279,11 +292,14 @@ public final class AgentBus implements Extension {
   }
 
   private CompletionStage<SendResult> governAndRecord(AgentMessage m, AgentProfile sender, AgentProfile recipient) {
-    Decision decision = pipeline.evaluate(new GovernanceRequest(m, sender, recipient, directory.isEmpty()));
-    // Every decision names the bundle that made it (when one is active).
-    String digest = decision.annotations().get("policy.digest");
-    CompletionStage<SendResult> result = record(m, recipient, decision);
-    return digest == null ? result : result.thenApply(r -> r.withBundleDigest(digest));
+    // async: an external policy decision point (OPA) answers later; without one this completes at once
+    return pipeline.evaluateAsync(new GovernanceRequest(m, sender, recipient, directory.isEmpty()))
+        .thenCompose(decision -> {
+          // Every decision names the bundle that made it (when one is active).
+          String digest = decision.annotations().get("policy.digest");
+          CompletionStage<SendResult> result = record(m, recipient, decision);
+          return digest == null ? result : result.thenApply(r -> r.withBundleDigest(digest));
+        });
   }
 
   private CompletionStage<SendResult> record(AgentMessage m, AgentProfile recipient, Decision decision) {

@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The pipeline of {@link GovernancePipeline}: structure and limits, constitutional hash, injection filter,
@@ -46,65 +49,132 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     this.scorer = new ImpactScorer(settings.impact());
   }
 
+  /** Where one evaluation is: the step running (for the error reason), the time, what policy steps said. */
+  private static final class Progress {
+    String step = "structure";
+    Instant now;
+    List<Reason> held;
+    Map<String, String> annotations;
+  }
+
   @Override
   public Decision evaluate(GovernanceRequest request) {
-    String step = "structure";
+    Progress p = new Progress();
     try {
-      AgentMessage m = request.message();
-      requireProfilesMatch(request);
-      Instant now = clock.instant();
-
-      StructureCheck.Result checked = structure.check(m, now);
-      if (checked.denial() != null) return deny(List.of(checked.denial()));
-
-      step = "constitutional_hash";
-      Optional<Reason> reason = hash.check(m.constitutionalHash());
-      if (reason.isPresent()) return deny(List.of(reason.get()));
-
-      step = "injection";
-      reason = injection.check(checked.payloadJson());
-      if (reason.isPresent()) return deny(List.of(reason.get()));
-
-      step = "tenant";
-      List<Reason> tenant = TenantIsolation.check(m, request.sender(), request.recipient());
-      if (!tenant.isEmpty()) return deny(tenant);
-
-      if (settings.maci().enabled()) {
-        step = "maci";
-        reason = maci.check(request);
-        if (reason.isPresent()) return deny(List.of(reason.get()));
-      }
-
-      // policy steps may ask for a deliberation; that is decided after scoring, a later denial still wins
-      List<Reason> held = new ArrayList<>();
-      Map<String, String> policyAnnotations = new HashMap<>();
+      Decision d = checks(request, p);
+      if (d != null) return d;
       for (int i = 0; i < policySteps.size(); i++) {
-        step = "policy[" + i + "]";
-        GovernanceStep s = policySteps.get(i);
-        if (s instanceof PolicyStep p) {
-          PolicyStep.Verdict v = p.evaluate(request);
-          policyAnnotations.putAll(v.annotations());
-          if (v.denial().isPresent()) return deny(List.of(v.denial().get()), policyAnnotations);
-          held.addAll(v.deliberation());
-        } else {
-          reason = s.check(request);
-          if (reason.isPresent()) return deny(List.of(reason.get()), policyAnnotations);
-        }
+        d = policy(i, request, p);
+        if (d != null) return d;
       }
-
-      step = "impact";
-      ImpactScorer.Score score = scorer.score(m, now);
-      if (!held.isEmpty() || score.total() >= settings.deliberationThreshold()) {
-        return deliberate(score, held, policyAnnotations);
-      }
-      if (policyAnnotations.isEmpty()) return Decision.allow(score.total());
-      return new Decision(Decision.Outcome.ALLOW, List.of(), score.total(), policyAnnotations);
+      return score(request, p);
     } catch (Exception | StackOverflowError e) {
-      // no stack trace or exception message in the reason: it goes back to the caller
-      return deny(List.of(new Reason(ReasonCodes.GOVERNANCE_ERROR,
-          "Governance step '" + step + "' failed (" + e.getClass().getSimpleName() + "); message refused")),
-          Map.of("failed_step", step));
+      return failed(p.step, e);
     }
+  }
+
+  @Override
+  public CompletionStage<Decision> evaluateAsync(GovernanceRequest request) {
+    Progress p = new Progress();
+    try {
+      Decision d = checks(request, p);
+      if (d != null) return CompletableFuture.completedFuture(d);
+    } catch (Exception | StackOverflowError e) {
+      return CompletableFuture.completedFuture(failed(p.step, e));
+    }
+    return policyFrom(0, request, p);
+  }
+
+  /** The policy steps from {@code first} on, then scoring; an async step continues when it answers. */
+  private CompletionStage<Decision> policyFrom(int first, GovernanceRequest request, Progress p) {
+    try {
+      for (int i = first; i < policySteps.size(); i++) {
+        if (policySteps.get(i) instanceof AsyncPolicyStep a) {
+          p.step = "policy[" + i + "]";
+          int next = i + 1;
+          return a.evaluateAsync(request).handle((v, e) -> {
+            if (e != null) return CompletableFuture.completedFuture(failed(p.step, e));
+            try {
+              Decision d = apply(v, p);
+              return d != null ? CompletableFuture.completedFuture(d) : policyFrom(next, request, p);
+            } catch (Exception | StackOverflowError x) {
+              return CompletableFuture.completedFuture(failed(p.step, x));
+            }
+          }).thenCompose(stage -> stage);
+        }
+        Decision d = policy(i, request, p);
+        if (d != null) return CompletableFuture.completedFuture(d);
+      }
+      return CompletableFuture.completedFuture(score(request, p));
+    } catch (Exception | StackOverflowError e) {
+      return CompletableFuture.completedFuture(failed(p.step, e));
+    }
+  }
+
+  /** Steps 1-5; a DENY, or null to go on. */
+  private Decision checks(GovernanceRequest request, Progress p) {
+    AgentMessage m = request.message();
+    requireProfilesMatch(request);
+    p.now = clock.instant();
+
+    StructureCheck.Result checked = structure.check(m, p.now);
+    if (checked.denial() != null) return deny(List.of(checked.denial()));
+
+    p.step = "constitutional_hash";
+    Optional<Reason> reason = hash.check(m.constitutionalHash());
+    if (reason.isPresent()) return deny(List.of(reason.get()));
+
+    p.step = "injection";
+    reason = injection.check(checked.payloadJson());
+    if (reason.isPresent()) return deny(List.of(reason.get()));
+
+    p.step = "tenant";
+    List<Reason> tenant = TenantIsolation.check(m, request.sender(), request.recipient());
+    if (!tenant.isEmpty()) return deny(tenant);
+
+    if (settings.maci().enabled()) {
+      p.step = "maci";
+      reason = maci.check(request);
+      if (reason.isPresent()) return deny(List.of(reason.get()));
+    }
+    // policy steps may ask for a deliberation; that is decided after scoring, a later denial still wins
+    p.held = new ArrayList<>();
+    p.annotations = new HashMap<>();
+    return null;
+  }
+
+  /** Policy step {@code i} (an async one is waited for); a DENY, or null to go on. */
+  private Decision policy(int i, GovernanceRequest request, Progress p) {
+    p.step = "policy[" + i + "]";
+    GovernanceStep s = policySteps.get(i);
+    if (s instanceof PolicyStep ps) return apply(ps.evaluate(request), p);
+    Optional<Reason> reason = s.check(request);
+    return reason.isPresent() ? deny(List.of(reason.get()), p.annotations) : null;
+  }
+
+  private static Decision apply(PolicyStep.Verdict v, Progress p) {
+    p.annotations.putAll(v.annotations());
+    if (v.denial().isPresent()) return deny(List.of(v.denial().get()), p.annotations);
+    p.held.addAll(v.deliberation());
+    return null;
+  }
+
+  private Decision score(GovernanceRequest request, Progress p) {
+    p.step = "impact";
+    ImpactScorer.Score score = scorer.score(request.message(), p.now);
+    if (!p.held.isEmpty() || score.total() >= settings.deliberationThreshold()) {
+      return deliberate(score, p.held, p.annotations);
+    }
+    if (p.annotations.isEmpty()) return Decision.allow(score.total());
+    return new Decision(Decision.Outcome.ALLOW, List.of(), score.total(), p.annotations);
+  }
+
+  /** Fail closed; no stack trace or exception message in the reason: it goes back to the caller. */
+  private static Decision failed(String step, Throwable e) {
+    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    return deny(List.of(new Reason(ReasonCodes.GOVERNANCE_ERROR,
+        "Governance step '" + step + "' failed (" + cause.getClass().getSimpleName() + "); message refused")),
+        Map.of("failed_step", step));
   }
 
   /** The caller must hand in the profiles of this message's endpoints; anything else is a wiring bug. */

@@ -2,6 +2,8 @@ package dev.agentbus.actors.governance;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The fail-closed governance pipeline: structure and limits, constitutional hash, injection filter,
@@ -10,7 +12,16 @@ import java.util.List;
  */
 public interface GovernancePipeline {
 
+  /** Decides now; an {@link AsyncPolicyStep} among the policy steps is waited for. */
   Decision evaluate(GovernanceRequest request);
+
+  /**
+   * The same decision, without blocking on an {@link AsyncPolicyStep} (an external policy decision point).
+   * The stage never fails: an error is a DENY, as in {@link #evaluate}.
+   */
+  default CompletionStage<Decision> evaluateAsync(GovernanceRequest request) {
+    return CompletableFuture.completedFuture(evaluate(request));
+  }
 
   /** The default pipeline with no policy steps. */
   static GovernancePipeline create(GovernanceSettings settings, Clock clock, OutputRegistry outputs) {

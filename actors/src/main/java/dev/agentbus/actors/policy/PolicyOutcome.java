@@ -1,6 +1,7 @@
 package dev.agentbus.actors.policy;
 
 import dev.agentbus.actors.governance.Reason;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,13 @@ public record PolicyOutcome(String bundleId, String bundleVersion, String bundle
 
   /** Reasons ({@code policy_deliberation:<id>}) of the enforced require_deliberation rules that matched. */
   public List<Reason> deliberationReasons() {
-    return verdicts.stream().filter(RuleVerdict::holdsForDeliberation).map(v -> v.reason().orElseThrow()).toList();
+    List<Reason> out = null;
+    for (RuleVerdict v : verdicts) {
+      if (!v.holdsForDeliberation()) continue;
+      if (out == null) out = new ArrayList<>();
+      out.add(v.reason().orElseThrow());
+    }
+    return out == null ? List.of() : List.copyOf(out);
   }
 
   public boolean requiresDeliberation() {
@@ -63,17 +70,29 @@ public record PolicyOutcome(String bundleId, String bundleVersion, String bundle
     Map<String, String> a = new LinkedHashMap<>();
     a.put("policy.bundle", bundleId + "@" + bundleVersion);
     a.put("policy.digest", bundleDigest);
-    putIds(a, "policy.deliberate", select(RuleVerdict::holdsForDeliberation));
-    putIds(a, "policy.warn", warnings());
-    putIds(a, "policy.dryrun", dryRuns());
+    // one pass: this runs for every decision
+    StringBuilder deliberate = null;
+    StringBuilder warn = null;
+    StringBuilder dryrun = null;
+    for (RuleVerdict v : verdicts) {
+      if (v.holdsForDeliberation()) deliberate = append(deliberate, v.ruleId());
+      if (v.wouldHaveActed()) {
+        if (v.enforcement() == PolicyRule.Enforcement.WARN) warn = append(warn, v.ruleId());
+        else if (v.enforcement() == PolicyRule.Enforcement.DRYRUN) dryrun = append(dryrun, v.ruleId());
+      }
+    }
+    if (deliberate != null) a.put("policy.deliberate", deliberate.toString());
+    if (warn != null) a.put("policy.warn", warn.toString());
+    if (dryrun != null) a.put("policy.dryrun", dryrun.toString());
     return a;
+  }
+
+  private static StringBuilder append(StringBuilder ids, String id) {
+    return ids == null ? new StringBuilder(id) : ids.append(',').append(id);
   }
 
   private List<RuleVerdict> select(Predicate<RuleVerdict> p) {
     return verdicts.stream().filter(p).toList();
   }
 
-  private static void putIds(Map<String, String> a, String key, List<RuleVerdict> vs) {
-    if (!vs.isEmpty()) a.put(key, String.join(",", vs.stream().map(RuleVerdict::ruleId).toList()));
-  }
 }

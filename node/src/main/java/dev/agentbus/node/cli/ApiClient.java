@@ -49,6 +49,10 @@ final class ApiClient {
     return send("POST", path, body);
   }
 
+  JsonNode put(String path, JsonNode body) {
+    return send("PUT", path, body);
+  }
+
   private JsonNode send(String method, String path, JsonNode body) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
         .timeout(Duration.ofSeconds(options.timeoutSeconds))

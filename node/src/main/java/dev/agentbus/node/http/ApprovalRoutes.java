@@ -386,6 +386,8 @@ final class ApprovalRoutes {
       m.put("approvalRate", decided == 0 ? 0.0 : (double) approved / decided);
       m.put("complianceRate", decided == 0 ? 1.0 : (double) approved / decided);
       m.put("byPolicy", Map.of());
+      // this node's policy step: decision cache hits, misses and evictions, the OPA breaker
+      m.put("policy", PolicyView.Stats.of(bus));
       m.put("constitutionalHash", Responses.CONSTITUTIONAL_HASH);
       return Reply.ok(m);
     });

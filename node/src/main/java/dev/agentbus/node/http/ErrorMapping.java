@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.agentbus.actors.bus.BusException;
 import dev.agentbus.actors.governance.Reason;
 import dev.agentbus.actors.governance.ReasonCodes;
+import dev.agentbus.actors.policy.OpaPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +52,8 @@ final class ErrorMapping {
       // the recipient exists but cannot take messages now
       case "recipient_inactive" -> 409;
       // nothing was recorded, or the tenant's deliberation queue is full: try again later
-      case "ledger_unavailable", "timeout", "overloaded", "deliberation_queue_full" -> 503;
+      // (opa_unavailable: the external policy could not decide, so the message was refused; fail closed)
+      case "ledger_unavailable", "timeout", "overloaded", "deliberation_queue_full", OpaPolicy.UNAVAILABLE -> 503;
       // tenant_mismatch, maci_*, and any policy step's code: the caller is not allowed to do this
       default -> 403;
     };

@@ -62,7 +62,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  *   <li>{@code POST policies/{id}/verify} {@code {input | message}}: a dry run of one message against that
  *       policy, active or not, with every rule's verdict (4.7's verify, extended);
  *   <li>{@code POST policies/validate} {@code {rules}}: whether the rules compile (4.6);
- *   <li>{@code POST policies/rollback}: back to the last known good bundle.
+ *   <li>{@code POST policies/rollback}: back to the last known good bundle;
+ *   <li>{@code GET policies/stats}: this node's active bundle, decision cache hits, misses and evictions, and
+ *       the OPA breaker.
  * </ul>
  *
  * Policies govern every tenant, so with API keys on every change needs the {@code operator} or
@@ -104,6 +106,7 @@ final class PolicyRoutes {
             get(() -> endpoint.respond(this::list)),
             post(() -> endpoint.respond(this::create)))),
         path("rollback", () -> post(() -> endpoint.respond(this::rollBack))),
+        path("stats", () -> get(() -> endpoint.respond(this::stats))),
         path("validate", () -> post(() -> endpoint.respond(this::validate))),
         pathPrefix(segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
@@ -118,6 +121,11 @@ final class PolicyRoutes {
   }
 
   // ---- reading ----
+
+  /** This node's policy step: the active bundle, decision cache counts, the OPA breaker. */
+  private CompletionStage<Reply> stats(Exchange ex) {
+    return CompletableFuture.completedFuture(Reply.ok(PolicyView.Stats.of(bus)));
+  }
 
   private CompletionStage<Reply> one(Exchange ex, String id) {
     return mapped(policies.get(checkId(id))).thenApply(p -> Reply.ok(PolicyView.of(p)));
@@ -204,14 +212,17 @@ final class PolicyRoutes {
     String principal = changer(ex.caller());
     return bodies.object(ex.request()).thenCompose(body -> {
       Fields f = new Fields(body);
-      String name = f.requiredString("name", MAX_NAME_LENGTH);
+      String id = UUID.randomUUID().toString();
+      // either rule objects (contract 4.6), or a whole bundle document as signed offline (agentbus policies sign)
+      ConstitutionBundle document = f.has("bundle") ? document(f) : null;
+      String name = f.has("bundle") && !f.has("name")
+          ? (document == null ? null : document.id()) : f.requiredString("name", MAX_NAME_LENGTH);
       String description = f.optionalString("description", MAX_DESCRIPTION_LENGTH);
-      List<PolicyRule> rules = rules(f, true);
+      List<PolicyRule> rules = document == null ? rules(f, true) : List.of();
       List<String> tags = tags(f);
       Hashes.checkBodyHash(f);
       f.check();
-      String id = UUID.randomUUID().toString();
-      ConstitutionBundle bundle = bundle(id, "1", rules);
+      ConstitutionBundle bundle = document != null ? document : bundle(id, "1", rules);
       return mapped(policies.upload(id, name, description, tags, bundle, principal));
     }).thenApply(p -> Reply.created(PolicyView.of(p)));
   }
@@ -349,6 +360,41 @@ final class PolicyRoutes {
   }
 
   // ---- reading bodies ----
+
+  /**
+   * {@code bundle}: a constitution bundle document (YAML or JSON text, or a JSON object) with its own id,
+   * version, sections and signatures, stored as it is so its signatures stay valid. Its constitutional hash
+   * must be this node's; the same limits as for rule objects apply.
+   */
+  private static ConstitutionBundle document(Fields f) {
+    JsonNode n = f.node("bundle").orElseThrow();
+    if (f.has("rules")) f.fail("rules", "give either rules or a bundle, not both");
+    if (!n.isTextual() && !n.isObject()) {
+      f.fail("bundle", "must be a bundle document: YAML or JSON text, or a JSON object");
+      return null;
+    }
+    ConstitutionBundle b;
+    try {
+      b = ConstitutionBundle.parse(n.isTextual() ? n.textValue() : n.toString());
+    } catch (InvalidBundleException e) {
+      f.fail("bundle", e.getMessage());
+      return null;
+    } catch (RuntimeException e) {
+      f.fail("bundle", "is not a readable bundle document");
+      return null;
+    }
+    if (!Responses.CONSTITUTIONAL_HASH.equals(b.constitutionalHash())) {
+      f.fail("bundle.constitutionalHash", "must be this bus's constitutional hash " + Responses.CONSTITUTIONAL_HASH);
+    }
+    if (b.rules().size() > MAX_RULES) f.fail("bundle.rules", "must have at most " + MAX_RULES + " rules");
+    for (PolicyRule r : b.rules()) {
+      if (r.expression().length() > MAX_EXPRESSION_LENGTH) {
+        f.fail("bundle.rules", "rule '" + r.id() + "': expression must be at most " + MAX_EXPRESSION_LENGTH
+            + " characters");
+      }
+    }
+    return b;
+  }
 
   /** The rule objects of {@code rules}; each problem is reported under {@code rules[i]}. */
   private static List<PolicyRule> rules(Fields f, boolean required) {

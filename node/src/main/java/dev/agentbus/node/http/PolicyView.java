@@ -1,6 +1,11 @@
 package dev.agentbus.node.http;
 
+import dev.agentbus.actors.bus.AgentBus;
+import dev.agentbus.actors.policy.ActivePolicy;
+import dev.agentbus.actors.policy.CompiledBundle;
 import dev.agentbus.actors.policy.ConstitutionBundle;
+import dev.agentbus.actors.policy.DecisionCache;
+import dev.agentbus.actors.policy.OpaPolicy;
 import dev.agentbus.actors.policy.PolicyOutcome;
 import dev.agentbus.actors.policy.PolicyRegistry;
 import dev.agentbus.actors.policy.PolicyRule;
@@ -141,4 +146,34 @@ record PolicyView(
 
   /** The answer of {@code POST /policies/validate} (contract 4.6). */
   record Validation(boolean valid, List<String> errors) {}
+
+  /**
+   * {@code GET /policies/stats} (and {@code policy} in the governance metrics): this node's policy step.
+   *
+   * @param activePolicyId absent when no policy is active on this node
+   * @param cacheable whether the active bundle's verdicts may be cached (no rule reads time, rates or ids)
+   */
+  record Stats(String activePolicyId, String bundleDigest, long generation, boolean cacheable,
+      CacheStats decisionCache, OpaStats opa, String constitutionalHash) {
+
+    static Stats of(AgentBus bus) {
+      ActivePolicy active = bus.policies().active();
+      DecisionCache.Stats c = active.cacheStats();
+      long lookups = c.hits() + c.misses();
+      CacheStats cache = new CacheStats(bus.policies().settings().cacheEnabled(), c.hits(), c.misses(), c.evictions(),
+          c.size(), lookups == 0 ? 0.0 : (double) c.hits() / lookups);
+      OpaStats opa = bus.opa().map(o -> {
+        OpaPolicy.Stats s = o.stats();
+        return new OpaStats(true, s.breaker(), s.allowed(), s.denied(), s.unavailable());
+      }).orElse(new OpaStats(false, null, 0, 0, 0));
+      return new Stats(active.policyId().orElse(null), active.digest().orElse(null), active.generation(),
+          active.bundle().map(CompiledBundle::cacheable).orElse(false), cache, opa, Responses.CONSTITUTIONAL_HASH);
+    }
+  }
+
+  /** Counts since the node started (kept across bundle changes); {@code size} now. */
+  record CacheStats(boolean enabled, long hits, long misses, long evictions, long size, double hitRate) {}
+
+  /** @param breaker closed, open or half-open; absent when OPA is not configured */
+  record OpaStats(boolean enabled, String breaker, long allowed, long denied, long unavailable) {}
 }

@@ -62,6 +62,11 @@ final class TestNode implements AutoCloseable {
     return start(maxBodyBytes, "agentbus.http.auth.enabled = off");
   }
 
+  /** Without API keys, with other settings (HOCON). */
+  static TestNode withConfig(String config) {
+    return start(256 * 1024, "agentbus.http.auth.enabled = off\n" + config);
+  }
+
   /** With API keys on, plus any other settings; the caller creates the keys it needs. */
   static TestNode withKeys(String config) {
     return start(256 * 1024, "agentbus.http.auth.enabled = on\n" + config);

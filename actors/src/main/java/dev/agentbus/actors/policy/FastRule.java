@@ -1,0 +1,414 @@
+package dev.agentbus.actors.policy;
+
+import dev.cel.common.CelAbstractSyntaxTree;
+import dev.cel.common.ast.CelConstant;
+import dev.cel.common.ast.CelExpr;
+import dev.cel.common.values.NullValue;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A fast path for the common, well-typed part of CEL: a rule's checked AST turned once into a small tree of
+ * Java nodes that reads the same variable maps. It only answers when it is sure; whenever a value is not of
+ * the simple kind it knows (a mixed int and double comparison, an error such as a missing map key, a
+ * non-bool condition, a loop past the iteration limit, ...) it gives up ({@link #UNSURE}) and the rule is
+ * evaluated by its CEL program, as before. So a verdict never differs from CEL's; only the cost does.
+ *
+ * <p>Supported: constants (bool, int, double, string), the five variables and comprehension variables,
+ * field selection and {@code has()} on maps, {@code &&}, {@code ||}, {@code !}, {@code ?:}, {@code ==},
+ * {@code !=}, {@code <}, {@code <=}, {@code >}, {@code >=} on same-kind values, {@code in} (lists and
+ * maps), {@code size}, {@code contains}, {@code startsWith}, {@code endsWith}, optional selection
+ * {@code a.?b} and {@code orValue}, list literals, and the comprehensions of the standard macros
+ * ({@code all}, {@code exists}, {@code exists_one}, {@code cel.bind}). A rule using anything else is
+ * always evaluated by CEL ({@link #compile} gives empty).
+ */
+final class FastRule {
+
+  /** The fast path cannot decide: evaluate with CEL. */
+  static final Object UNSURE = new Object();
+
+  /** The variables, in the order of {@link Frame#Frame(Object[]) a frame's values}. */
+  static final List<String> VARIABLES = List.of("message", "sender", "recipient", "context", "bundle");
+
+  /** The value of variable {@code name} among {@code values} (in {@link #VARIABLES} order), or null. */
+  static Object variable(Object[] values, String name) {
+    int i = VARIABLES.indexOf(name);
+    return i < 0 ? null : values[i];
+  }
+
+  /** One node; returns a value or {@link #UNSURE}. */
+  @FunctionalInterface
+  interface Node {
+    Object eval(Frame f);
+  }
+
+  /**
+   * One evaluation of one rule: the variables, the comprehension variables in scope (innermost first), and
+   * the loop iterations so far (CEL counts them per evaluation).
+   */
+  static final class Frame {
+    final Object[] variables;
+    final String name;
+    Object value;
+    final Frame outer;
+    private final int[] iterations;
+
+    /** @param variables the values of {@link #VARIABLES}, in that order */
+    Frame(Object[] variables) {
+      this(variables, null, null, null, new int[1]);
+    }
+
+    private Frame(Object[] variables, String name, Object value, Frame outer, int[] iterations) {
+      this.variables = variables;
+      this.name = name;
+      this.value = value;
+      this.outer = outer;
+      this.iterations = iterations;
+    }
+
+    Frame with(String n, Object v) {
+      return new Frame(variables, n, v, this, iterations);
+    }
+
+    /** Before each rule: CEL counts loop iterations per evaluation. */
+    Frame reset() {
+      iterations[0] = 0;
+      return this;
+    }
+
+    Object variable(int slot) {
+      Object v = variables[slot];
+      return v == null ? UNSURE : v;
+    }
+
+    /** Counts {@code n} more iterations; false when that could reach CEL's limit (then CEL decides). */
+    boolean iterate(int n, int limit) {
+      iterations[0] += n;
+      return iterations[0] < limit;
+    }
+
+    /** A comprehension variable. */
+    Object lookup(String n) {
+      for (Frame f = this; f != null; f = f.outer) {
+        if (n.equals(f.name)) return f.value;
+      }
+      return UNSURE;
+    }
+  }
+
+  private static final class Unsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unsupported() {
+      super(null, null, false, false);
+    }
+  }
+
+  private final int maxIterations;
+
+  private FastRule(int maxIterations) {
+    this.maxIterations = maxIterations;
+  }
+
+  /** The rule's fast path, or empty when it uses something the fast path does not support. */
+  static Optional<Node> compile(CelAbstractSyntaxTree ast, int maxIterations) {
+    try {
+      return Optional.of(new FastRule(maxIterations).node(ast.getExpr(), Set.of()));
+    } catch (Unsupported | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  private Node node(CelExpr e, Set<String> scope) throws Unsupported {
+    switch (e.getKind()) {
+      case CONSTANT: {
+        Object c = constant(e.constant());
+        return f -> c;
+      }
+      case IDENT: {
+        String name = e.ident().name();
+        if (scope.contains(name)) return f -> f.lookup(name);
+        int slot = VARIABLES.indexOf(name);
+        if (slot < 0) throw new Unsupported();
+        return f -> f.variable(slot);
+      }
+      case SELECT:
+        return select(e.select(), scope);
+      case CALL:
+        return call(e.call(), scope);
+      case LIST:
+        return list(e.list(), scope);
+      case COMPREHENSION:
+        return comprehension(e.comprehension(), scope);
+      default:
+        throw new Unsupported();
+    }
+  }
+
+  private static Object constant(CelConstant c) throws Unsupported {
+    switch (c.getKind()) {
+      case BOOLEAN_VALUE:
+        return c.booleanValue();
+      case INT64_VALUE:
+        return c.int64Value();
+      case DOUBLE_VALUE:
+        return c.doubleValue();
+      case STRING_VALUE:
+        return c.stringValue();
+      default:
+        throw new Unsupported();
+    }
+  }
+
+  private Node select(CelExpr.CelSelect s, Set<String> scope) throws Unsupported {
+    Node operand = node(s.operand(), scope);
+    String field = s.field();
+    if (s.testOnly()) {
+      return f -> operand.eval(f) instanceof Map<?, ?> m ? (Object) m.containsKey(field) : UNSURE;
+    }
+    return f -> {
+      if (!(operand.eval(f) instanceof Map<?, ?> m)) return UNSURE;
+      Object v = m.get(field);
+      return v == null ? UNSURE : v;
+    };
+  }
+
+  private Node list(CelExpr.CelList l, Set<String> scope) throws Unsupported {
+    if (!l.optionalIndices().isEmpty()) throw new Unsupported();
+    List<Node> elements = new ArrayList<>();
+    for (CelExpr x : l.elements()) elements.add(node(x, scope));
+    Node[] nodes = elements.toArray(Node[]::new);
+    return f -> {
+      List<Object> out = new ArrayList<>(nodes.length);
+      for (Node n : nodes) {
+        Object v = n.eval(f);
+        if (v == UNSURE) return UNSURE;
+        out.add(v);
+      }
+      return out;
+    };
+  }
+
+  private Node comprehension(CelExpr.CelComprehension c, Set<String> scope) throws Unsupported {
+    if (!c.iterVar2().isEmpty()) throw new Unsupported();
+    Node range = node(c.iterRange(), scope);
+    Node init = node(c.accuInit(), scope);
+    Set<String> inner = new HashSet<>(scope);
+    inner.add(c.iterVar());
+    inner.add(c.accuVar());
+    Node condition = node(c.loopCondition(), inner);
+    Node step = node(c.loopStep(), inner);
+    Set<String> after = new HashSet<>(scope);
+    after.add(c.accuVar());
+    Node result = node(c.result(), after);
+    String iterVar = c.iterVar();
+    String accuVar = c.accuVar();
+    int limit = maxIterations;
+    return f -> {
+      Object r = range.eval(f);
+      List<?> items;
+      if (r instanceof List<?> list) items = list;
+      else if (r instanceof Map<?, ?> map) items = new ArrayList<>(map.keySet());
+      else return UNSURE;
+      if (!f.iterate(items.size(), limit)) return UNSURE;
+      Object accu = init.eval(f);
+      if (accu == UNSURE) return UNSURE;
+      Frame accuFrame = f.with(accuVar, accu);
+      Frame iterFrame = accuFrame.with(iterVar, null);
+      for (Object item : items) {
+        iterFrame.value = item;
+        Object go = condition.eval(iterFrame);
+        if (!(go instanceof Boolean b)) return UNSURE;
+        if (!b) break;
+        accu = step.eval(iterFrame);
+        if (accu == UNSURE) return UNSURE;
+        accuFrame.value = accu;
+      }
+      return result.eval(accuFrame);
+    };
+  }
+
+  private Node call(CelExpr.CelCall c, Set<String> scope) throws Unsupported {
+    List<CelExpr> args = c.args();
+    Node target = c.target().isPresent() ? node(c.target().get(), scope) : null;
+    String fn = c.function();
+    if (target != null) {
+      if (args.size() != 1) throw new Unsupported();
+      Node arg = node(args.get(0), scope);
+      switch (fn) {
+        case "contains":
+          return strings(target, arg, String::contains);
+        case "startsWith":
+          return strings(target, arg, String::startsWith);
+        case "endsWith":
+          return strings(target, arg, String::endsWith);
+        case "orValue":
+          return f -> {
+            Object o = target.eval(f);
+            if (!(o instanceof Optional<?> opt)) return UNSURE;
+            return opt.isPresent() ? opt.get() : arg.eval(f);
+          };
+        default:
+          throw new Unsupported();
+      }
+    }
+    switch (fn) {
+      case "_&&_":
+        return and(node(args.get(0), scope), node(args.get(1), scope));
+      case "_||_":
+        return or(node(args.get(0), scope), node(args.get(1), scope));
+      case "!_": {
+        Node a = node(args.get(0), scope);
+        return f -> a.eval(f) instanceof Boolean b ? (Object) !b : UNSURE;
+      }
+      case "@not_strictly_false": {
+        // inside macros: true unless the condition is false; an error is not false, but we leave errors to CEL
+        Node a = node(args.get(0), scope);
+        return f -> a.eval(f) instanceof Boolean b ? b : UNSURE;
+      }
+      case "_?_:_": {
+        Node cond = node(args.get(0), scope);
+        Node yes = node(args.get(1), scope);
+        Node no = node(args.get(2), scope);
+        return f -> cond.eval(f) instanceof Boolean b ? (b ? yes.eval(f) : no.eval(f)) : UNSURE;
+      }
+      case "_==_": {
+        Node a = node(args.get(0), scope);
+        Node b = node(args.get(1), scope);
+        return f -> equal(a.eval(f), b.eval(f));
+      }
+      case "_!=_": {
+        Node a = node(args.get(0), scope);
+        Node b = node(args.get(1), scope);
+        return f -> {
+          Object eq = equal(a.eval(f), b.eval(f));
+          return eq instanceof Boolean x ? (Object) !x : UNSURE;
+        };
+      }
+      case "_<_":
+        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 < 0);
+      case "_<=_":
+        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 <= 0);
+      case "_>_":
+        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 > 0);
+      case "_>=_":
+        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 >= 0);
+      case "@in": {
+        Node elem = node(args.get(0), scope);
+        Node container = node(args.get(1), scope);
+        return f -> in(elem.eval(f), container.eval(f));
+      }
+      case "size": {
+        Node a = node(args.get(0), scope);
+        return f -> size(a.eval(f));
+      }
+      case "_?._": {
+        Node operand = node(args.get(0), scope);
+        if (args.get(1).getKind() != CelExpr.ExprKind.Kind.CONSTANT
+            || args.get(1).constant().getKind() != CelConstant.Kind.STRING_VALUE) {
+          throw new Unsupported();
+        }
+        String field = args.get(1).constant().stringValue();
+        return f -> optionalSelect(operand.eval(f), field);
+      }
+      default:
+        throw new Unsupported();
+    }
+  }
+
+  @FunctionalInterface
+  private interface StringTest {
+    boolean test(String receiver, String arg);
+  }
+
+  @FunctionalInterface
+  private interface Order {
+    boolean holds(int comparison);
+  }
+
+  private static Node strings(Node target, Node arg, StringTest test) {
+    return f -> target.eval(f) instanceof String s && arg.eval(f) instanceof String a ? (Object) test.test(s, a) : UNSURE;
+  }
+
+  private static Node and(Node left, Node right) {
+    return f -> {
+      Object l = left.eval(f);
+      if (!(l instanceof Boolean lb)) return UNSURE;
+      if (!lb) return false;
+      Object r = right.eval(f);
+      return r instanceof Boolean ? r : UNSURE;
+    };
+  }
+
+  private static Node or(Node left, Node right) {
+    return f -> {
+      Object l = left.eval(f);
+      if (!(l instanceof Boolean lb)) return UNSURE;
+      if (lb) return true;
+      Object r = right.eval(f);
+      return r instanceof Boolean ? r : UNSURE;
+    };
+  }
+
+  /** Equality of two values of the same simple kind; anything else (mixed kinds, lists, maps) is UNSURE. */
+  static Object equal(Object a, Object b) {
+    if (a == UNSURE || b == UNSURE) return UNSURE;
+    if (a instanceof String x && b instanceof String y) return x.equals(y);
+    if (a instanceof Long x && b instanceof Long y) return x.longValue() == y.longValue();
+    if (a instanceof Boolean x && b instanceof Boolean y) return x.booleanValue() == y.booleanValue();
+    if (a instanceof Double x && b instanceof Double y) return x.doubleValue() == y.doubleValue();
+    if (a == NullValue.NULL_VALUE && b == NullValue.NULL_VALUE) return true;
+    return UNSURE;
+  }
+
+  private static Node compare(Node left, Node right, Order order) {
+    return f -> {
+      Object a = left.eval(f);
+      Object b = right.eval(f);
+      if (a instanceof Long x && b instanceof Long y) return order.holds(Long.compare(x, y));
+      if (a instanceof Double x && b instanceof Double y && !x.isNaN() && !y.isNaN()) {
+        double dx = x;
+        double dy = y;
+        // not Double.compare: CEL, like Java's operators, has -0.0 == 0.0
+        return order.holds(dx < dy ? -1 : (dx > dy ? 1 : 0));
+      }
+      return UNSURE;
+    };
+  }
+
+  private static Object in(Object elem, Object container) {
+    if (elem == UNSURE || container == UNSURE) return UNSURE;
+    if (container instanceof List<?> list) {
+      for (Object x : list) {
+        Object eq = equal(elem, x);
+        if (eq == UNSURE) return UNSURE;
+        if ((Boolean) eq) return true;
+      }
+      return false;
+    }
+    if (container instanceof Map<?, ?> map && elem instanceof String key) return map.containsKey(key);
+    return UNSURE;
+  }
+
+  private static Object size(Object v) {
+    if (v instanceof String s) return (long) s.codePointCount(0, s.length());
+    if (v instanceof List<?> l) return (long) l.size();
+    if (v instanceof Map<?, ?> m) return (long) m.size();
+    return UNSURE;
+  }
+
+  private static Object optionalSelect(Object operand, String field) {
+    Object base = operand;
+    if (base instanceof Optional<?> opt) {
+      if (opt.isEmpty()) return opt;
+      base = opt.get();
+    }
+    if (!(base instanceof Map<?, ?> m)) return UNSURE;
+    Object v = m.get(field);
+    return v == null ? Optional.empty() : Optional.of(v);
+  }
+}
