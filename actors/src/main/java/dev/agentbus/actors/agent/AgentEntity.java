@@ -1,5 +1,7 @@
 package dev.agentbus.actors.agent;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.agentbus.actors.CborSerializable;
 import dev.agentbus.actors.chain.ChainedRecord;
 import dev.agentbus.actors.chain.HashChain;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import org.apache.pekko.Done;
@@ -31,6 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -172,7 +176,9 @@ public final class AgentEntity
   private final DirectoryPublisher directory;
   private final Clock clock;
   // Derived from the ledger, not event-sourced: rebuilt on every start.
-  private final LinkedHashMap<UUID, InboxItem> inbox = new LinkedHashMap<>();
+  private final LinkedHashMap<UUID, HeldMessage> inbox = new LinkedHashMap<>();
+  // the CBOR mapper of the node's serializer: inbox entries are kept encoded (see HeldMessage)
+  private final ObjectMapper codec;
   private final List<ActorRef<InboxItem>> subscribers = new ArrayList<>();
   private final List<Command> waitingForInbox = new ArrayList<>();
   private boolean inboxLoaded;
@@ -188,6 +194,8 @@ public final class AgentEntity
     this.inboxSource = inboxSource;
     this.directory = directory;
     this.clock = clock;
+    this.codec = JacksonObjectMapperProvider.get(context.getSystem())
+        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
   }
 
   @Override
@@ -283,10 +291,12 @@ public final class AgentEntity
       return;
     }
     if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return;
-    InboxItem item = new InboxItem(m, MessageStatus.DELIVERED, entry.recordedAt());
-    inbox.put(m.id(), item);
+    inbox.put(m.id(), HeldMessage.of(m, entry.recordedAt(), codec));
     trimInbox(state);
-    subscribers.forEach(s -> s.tell(item));
+    if (!subscribers.isEmpty()) {
+      InboxItem item = new InboxItem(m, MessageStatus.DELIVERED, entry.recordedAt());
+      subscribers.forEach(s -> s.tell(item));
+    }
   }
 
   private ReplyEffect<Event, State> onReadInbox(State state, ReadInbox cmd) {
@@ -294,40 +304,43 @@ public final class AgentEntity
     if (!inboxReady(state, cmd)) return Effect().noReply();
     InboxQuery q = cmd.query();
     Instant now = clock.instant();
-    List<InboxItem> matching = new ArrayList<>();
-    for (InboxItem item : inbox.values()) {
-      AgentMessage m = item.message();
+    List<HeldMessage> matching = new ArrayList<>();
+    for (HeldMessage m : inbox.values()) {
       boolean acked = state.acked().contains(m.id());
       if (!acked && m.isExpiredAt(now)) continue;
       if (q.type() != null && q.type() != m.type()) continue;
       if (q.since() != null && m.timestamp() != null && m.timestamp().isBefore(q.since())) continue;
       if (q.unreadOnly() && acked) continue;
-      matching.add(acked ? item.withStatus(MessageStatus.ACKNOWLEDGED) : item);
+      matching.add(m);
     }
     int pageSize = q.pageSize() <= 0 ? settings.defaultPageSize() : Math.min(q.pageSize(), settings.maxPageSize());
     int page = Math.max(1, q.page());
     long from = (long) (page - 1) * pageSize;
-    List<InboxItem> slice = from >= matching.size()
-        ? List.of()
-        : matching.subList((int) from, (int) Math.min(matching.size(), from + pageSize));
+    List<InboxItem> slice = new ArrayList<>();
+    // only the page's messages are decoded
+    for (long i = from; i < Math.min(matching.size(), from + pageSize); i++) {
+      HeldMessage m = matching.get((int) i);
+      slice.add(m.item(state.acked().contains(m.id()) ? MessageStatus.ACKNOWLEDGED : MessageStatus.DELIVERED, codec));
+    }
     return Effect().reply(cmd.replyTo(), StatusReply.success(new InboxPage(slice, matching.size(), page, pageSize)));
   }
 
   private ReplyEffect<Event, State> onAck(State state, Ack cmd) {
     if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
     if (!inboxReady(state, cmd)) return Effect().noReply();
-    InboxItem item = inbox.get(cmd.messageId());
-    if (item == null) {
+    HeldMessage held = inbox.get(cmd.messageId());
+    if (held == null) {
       return Effect().reply(cmd.replyTo(),
           AgentErrors.error("message_not_found", "no message " + cmd.messageId() + " in the inbox of " + agentId));
     }
+    InboxItem item = held.item(MessageStatus.ACKNOWLEDGED, codec);
     if (state.acked().contains(cmd.messageId())) {
-      return Effect().reply(cmd.replyTo(), StatusReply.success(item.withStatus(MessageStatus.ACKNOWLEDGED)));
+      return Effect().reply(cmd.replyTo(), StatusReply.success(item));
     }
     Instant now = clock.instant();
     return Effect()
         .persist(link(state, (prev, hash) -> new MessageAcknowledged(cmd.messageId(), now, prev, hash)))
-        .thenReply(cmd.replyTo(), s -> StatusReply.success(item.withStatus(MessageStatus.ACKNOWLEDGED)));
+        .thenReply(cmd.replyTo(), s -> StatusReply.success(item));
   }
 
   private ReplyEffect<Event, State> onSubscribe(State state, Subscribe cmd) {
@@ -337,8 +350,8 @@ public final class AgentEntity
       context.watch(cmd.subscriber());
     }
     // Resume from the ack cursor: everything not yet acknowledged, in order.
-    for (InboxItem item : inbox.values()) {
-      if (!state.acked().contains(item.message().id())) cmd.subscriber().tell(item);
+    for (HeldMessage m : inbox.values()) {
+      if (!state.acked().contains(m.id())) cmd.subscriber().tell(m.item(MessageStatus.DELIVERED, codec));
     }
     return Effect().noReply();
   }
@@ -350,14 +363,14 @@ public final class AgentEntity
 
   private ReplyEffect<Event, State> onInboxLoaded(State state, InboxLoaded msg) {
     // Rebuilt entries come first (ledger order); live deliveries that raced the rebuild follow.
-    LinkedHashMap<UUID, InboxItem> live = new LinkedHashMap<>(inbox);
+    LinkedHashMap<UUID, HeldMessage> live = new LinkedHashMap<>(inbox);
     inbox.clear();
     Instant now = clock.instant();
     for (LedgerEntry e : msg.entries()) {
       AgentMessage m = e.message();
       if (!state.registered() || !AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) continue;
       if (m.isExpiredAt(now) && !state.acked().contains(m.id())) continue;
-      inbox.putIfAbsent(m.id(), new InboxItem(m, MessageStatus.DELIVERED, e.recordedAt()));
+      if (!inbox.containsKey(m.id())) inbox.put(m.id(), HeldMessage.of(m, e.recordedAt(), codec));
     }
     live.forEach(inbox::putIfAbsent);
     trimInbox(state);
@@ -405,7 +418,7 @@ public final class AgentEntity
   private void trimInbox(State state) {
     if (inbox.size() <= settings.inboxMaxRetained()) return;
     // Drop the oldest acknowledged first; all of them stay in the ledger.
-    Iterator<Map.Entry<UUID, InboxItem>> it = inbox.entrySet().iterator();
+    Iterator<Map.Entry<UUID, HeldMessage>> it = inbox.entrySet().iterator();
     while (inbox.size() > settings.inboxMaxRetained() && it.hasNext()) {
       if (state.acked().contains(it.next().getKey())) it.remove();
     }

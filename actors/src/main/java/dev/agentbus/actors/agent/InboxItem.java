@@ -10,8 +10,4 @@ import java.time.Instant;
  *
  * @param status delivered or acknowledged
  */
-public record InboxItem(AgentMessage message, MessageStatus status, Instant recordedAt) implements CborSerializable {
-  InboxItem withStatus(MessageStatus s) {
-    return new InboxItem(message, s, recordedAt);
-  }
-}
+public record InboxItem(AgentMessage message, MessageStatus status, Instant recordedAt) implements CborSerializable {}

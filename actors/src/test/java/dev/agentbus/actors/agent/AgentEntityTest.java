@@ -13,6 +13,8 @@ import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageStatus;
+import dev.agentbus.actors.model.Priority;
+import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.support.ManualClock;
 import dev.agentbus.actors.support.Messages;
 import java.time.Duration;
@@ -269,6 +271,22 @@ class AgentEntityTest {
     assertEquals(answer, sender.receiveMessage());
     var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
     assertEquals(0, page.reply().getValue().total());
+  }
+
+  @Test
+  void givesBackEveryFieldOfAMessageItKeptEncoded() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage m = new AgentMessage(UUID.randomUUID(), MessageType.TASK_REQUEST, Priority.HIGH, "s", id, "t",
+        Messages.json("{\"task\":{\"steps\":[1,2.5,\"three\",null,true]},\"note\":\"ünïcode\"}"), "conv-1",
+        "corr-1", Messages.HASH, Instant.parse("2026-01-15T12:00:00.123456789Z"), clock.instant().plusSeconds(3600),
+        "idem-1", Map.of("k", "v"));
+    kit.runCommand(new AgentEntity.Deliver(delivered(m, id)));
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    InboxItem item = page.reply().getValue().items().get(0);
+    assertEquals(m, item.message());
+    assertEquals(MessageStatus.DELIVERED, item.status());
   }
 
   private static LedgerPartition.Appended answerFor(AgentMessage m, String recipient) {
