@@ -63,6 +63,20 @@ class BenchCommandTest {
   }
 
   @Test
+  void memoryCheckRegistersTheAgentsWakesEachAndReportsTheHeap(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("memory.json");
+    int code = new CommandLine(new BenchCommand()).execute("--memory", "30", "--memory-wait", "0s",
+        "--db", "h2-mem", "--json", json.toString());
+    assertEquals(0, code);
+    JsonNode memory = new ObjectMapper().readTree(json.toFile()).get("memory");
+    assertEquals(30, memory.get("agents").asInt());
+    // every agent was registered and sent one message, so each entity was awake at the first count
+    assertTrue(memory.get("entitiesAwake").asLong() >= 30, memory::toString);
+    assertTrue(memory.get("heapAwakeMb").asLong() > 0, memory::toString);
+    assertTrue(memory.has("heapIdleMb"), memory::toString);
+  }
+
+  @Test
   void refusesAnUnknownWorkload() {
     int code = new CommandLine(new BenchCommand()).execute("--workload", "W9");
     assertNotEquals(0, code);
