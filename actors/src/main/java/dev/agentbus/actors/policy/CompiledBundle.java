@@ -22,6 +22,7 @@ import dev.cel.runtime.CelVariableResolver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -273,9 +274,9 @@ public final class CompiledBundle {
   }
 
   private PolicyOutcome run(GovernanceRequest request, boolean count, boolean fastPath) {
-    Object[] variables;
+    DecisionInputs inputs;
     try {
-      variables = variables(request, count);
+      inputs = variables(request, count);
     } catch (RuntimeException e) {
       // inputs CEL cannot see are inputs no rule has approved
       List<RuleVerdict> failed = new ArrayList<>(rules.size());
@@ -285,19 +286,25 @@ public final class CompiledBundle {
     }
     // one resolver for every rule: eval(Map) would copy the variables into a new immutable map per rule,
     // which costs as much as evaluating a simple rule (same values, same lookups, nothing copied)
-    Object[] values = variables;
-    CelVariableResolver resolver = name -> Optional.ofNullable(FastRule.variable(values, name));
-    FastRule.Frame frame = new FastRule.Frame(values);
-    List<RuleVerdict> verdicts = new ArrayList<>(rules.size());
-    for (CompiledRule r : rules) verdicts.add(fastPath ? r.evaluate(frame, resolver) : r.evaluate(resolver));
-    return outcome(verdicts);
+    CelVariableResolver resolver = name -> Optional.ofNullable(FastRule.variable(inputs, name));
+    FastRule.Frame frame = new FastRule.Frame(inputs);
+    RuleVerdict[] verdicts = new RuleVerdict[rules.size()];
+    for (int i = 0; i < verdicts.length; i++) {
+      CompiledRule r = rules.get(i);
+      verdicts[i] = fastPath ? r.evaluate(frame, resolver) : r.evaluate(resolver);
+    }
+    return outcome(Arrays.asList(verdicts));
   }
 
   private PolicyOutcome outcome(List<RuleVerdict> verdicts) {
     return new PolicyOutcome(bundle.id(), bundle.version(), digest, verdicts);
   }
 
-  private Object[] variables(GovernanceRequest request, boolean count) {
+  /**
+   * The decision's variables, each field computed when a rule first reads it. Counting the rates and
+   * anything that could fail (serializing a nested payload) is done here, up front, as it always was.
+   */
+  private DecisionInputs variables(GovernanceRequest request, boolean count) {
     AgentMessage m = request.message();
     Instant now = clock.instant();
     String senderKey = "sender:" + (m.sourceAgentId() == null ? "" : m.sourceAgentId());
@@ -305,12 +312,9 @@ public final class CompiledBundle {
     // a dry run reports the rate as if this message were counted, so it sees what enforcement would
     long senderRate = count ? rates.increment(senderKey, now) : rates.count(senderKey, now) + 1;
     long tenantRate = count ? rates.increment(tenantKey, now) : rates.count(tenantKey, now) + 1;
-    // in FastRule.VARIABLES order
-    return new Object[] {
-        PolicyVariables.message(m),
-        PolicyVariables.profile(request.sender()),
-        PolicyVariables.profile(request.recipient()),
-        PolicyVariables.context(now, senderRate, tenantRate, rates.window()),
-        bundleVariable};
+    DecisionInputs inputs = new DecisionInputs(m, request.sender(), request.recipient(), now, senderRate, tenantRate,
+        rates.window(), bundleVariable);
+    if (!DecisionInputs.surelySerializable(m.payload())) inputs.preparePayloadJson();
+    return inputs;
   }
 }

@@ -34,10 +34,10 @@ final class FastRule {
   /** The variables, in the order of {@link Frame#Frame(Object[]) a frame's values}. */
   static final List<String> VARIABLES = List.of("message", "sender", "recipient", "context", "bundle");
 
-  /** The value of variable {@code name} among {@code values} (in {@link #VARIABLES} order), or null. */
-  static Object variable(Object[] values, String name) {
+  /** The value of variable {@code name} in {@code inputs}, or null when there is no such variable. */
+  static Object variable(DecisionInputs inputs, String name) {
     int i = VARIABLES.indexOf(name);
-    return i < 0 ? null : values[i];
+    return i < 0 ? null : inputs.variable(i);
   }
 
   /** One node; returns a value or {@link #UNSURE}. */
@@ -51,19 +51,19 @@ final class FastRule {
    * the loop iterations so far (CEL counts them per evaluation).
    */
   static final class Frame {
-    final Object[] variables;
+    final DecisionInputs inputs;
     final String name;
     Object value;
     final Frame outer;
     private final int[] iterations;
 
-    /** @param variables the values of {@link #VARIABLES}, in that order */
-    Frame(Object[] variables) {
-      this(variables, null, null, null, new int[1]);
+    /** @param inputs the decision's variables */
+    Frame(DecisionInputs inputs) {
+      this(inputs, null, null, null, new int[1]);
     }
 
-    private Frame(Object[] variables, String name, Object value, Frame outer, int[] iterations) {
-      this.variables = variables;
+    private Frame(DecisionInputs inputs, String name, Object value, Frame outer, int[] iterations) {
+      this.inputs = inputs;
       this.name = name;
       this.value = value;
       this.outer = outer;
@@ -71,7 +71,7 @@ final class FastRule {
     }
 
     Frame with(String n, Object v) {
-      return new Frame(variables, n, v, this, iterations);
+      return new Frame(inputs, n, v, this, iterations);
     }
 
     /** Before each rule: CEL counts loop iterations per evaluation. */
@@ -81,8 +81,12 @@ final class FastRule {
     }
 
     Object variable(int slot) {
-      Object v = variables[slot];
-      return v == null ? UNSURE : v;
+      return inputs.variable(slot);
+    }
+
+    /** A field of a variable, by {@link DecisionInputs#fieldId}: its value or {@link DecisionInputs#ABSENT}. */
+    Object field(int id) {
+      return inputs.field(id);
     }
 
     /** Counts {@code n} more iterations; false when that could reach CEL's limit (then CEL decides). */
@@ -164,9 +168,30 @@ final class FastRule {
     }
   }
 
+  /** The variable slot {@code e} names (not shadowed by a comprehension variable), or -1. */
+  private static int rootVariable(CelExpr e, Set<String> scope) {
+    if (e.getKind() != CelExpr.ExprKind.Kind.IDENT) return -1;
+    String name = e.ident().name();
+    return scope.contains(name) ? -1 : VARIABLES.indexOf(name);
+  }
+
   private Node select(CelExpr.CelSelect s, Set<String> scope) throws Unsupported {
-    Node operand = node(s.operand(), scope);
     String field = s.field();
+    int root = rootVariable(s.operand(), scope);
+    if (root >= 0 && root != DecisionInputs.BUNDLE) {
+      // a field of message, sender, recipient or context: read (and computed) alone, no map
+      int id = DecisionInputs.fieldId(root, field);
+      if (s.testOnly()) {
+        if (id < 0) return f -> false;
+        return f -> f.field(id) != DecisionInputs.ABSENT;
+      }
+      if (id < 0) return f -> UNSURE;
+      return f -> {
+        Object v = f.field(id);
+        return v == DecisionInputs.ABSENT ? UNSURE : v;
+      };
+    }
+    Node operand = node(s.operand(), scope);
     if (s.testOnly()) {
       return f -> operand.eval(f) instanceof Map<?, ?> m ? (Object) m.containsKey(field) : UNSURE;
     }
@@ -313,6 +338,15 @@ final class FastRule {
           throw new Unsupported();
         }
         String field = args.get(1).constant().stringValue();
+        int root = rootVariable(args.get(0), scope);
+        if (root >= 0 && root != DecisionInputs.BUNDLE) {
+          int id = DecisionInputs.fieldId(root, field);
+          if (id < 0) return f -> Optional.empty();
+          return f -> {
+            Object v = f.field(id);
+            return v == DecisionInputs.ABSENT ? Optional.empty() : Optional.of(v);
+          };
+        }
         return f -> optionalSelect(operand.eval(f), field);
       }
       default:
