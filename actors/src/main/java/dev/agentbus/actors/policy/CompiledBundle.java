@@ -80,6 +80,12 @@ public final class CompiledBundle {
           RuleVerdict.of(rule, RuleVerdict.Result.NOT_MATCHED, null));
     }
 
+    /** True when {@code v} is one of this rule's verdicts that neither deny, hold nor would have acted. */
+    boolean quiet(RuleVerdict v) {
+      // not matching never denies, holds or acts
+      return v == notMatched || (v == matched && changesNothing(matched));
+    }
+
     RuleVerdict evaluate(FastRule.Frame frame, CelVariableResolver variables) {
       if (fast != null && fast.eval(frame.reset()) instanceof Boolean b) return b ? matched : notMatched;
       return evaluate(variables);
@@ -102,8 +108,15 @@ public final class CompiledBundle {
     }
   }
 
+  /** A verdict that changes nothing in the pipeline's view (no denial, deliberation or annotation). */
+  private static boolean changesNothing(RuleVerdict v) {
+    return !v.blocking() && !v.holdsForDeliberation() && !v.wouldHaveActed();
+  }
+
   private final ConstitutionBundle bundle;
   private final String digest;
+  /** The pipeline's view of an outcome whose every verdict is quiet: made once, it is always the same. */
+  private final PolicyStep.Verdict quietVerdict;
   private final List<CompiledRule> rules;
   private final Map<String, Object> bundleVariable;
   private final Clock clock;
@@ -119,6 +132,9 @@ public final class CompiledBundle {
     this.bundleVariable = PolicyVariables.bundle(bundle, digest);
     this.clock = clock;
     this.rates = rates;
+    List<RuleVerdict> quiet = new ArrayList<>(this.rules.size());
+    for (CompiledRule r : this.rules) quiet.add(r.notMatched());
+    this.quietVerdict = verdict(outcome(quiet));
   }
 
   /** With the system clock and an in-memory {@link RateCounter#inMemory() rate counter}. */
@@ -232,7 +248,20 @@ public final class CompiledBundle {
    * and annotates the decision with {@link PolicyOutcome#annotations()} ({@code policy.digest}, ...).
    */
   public PolicyStep asPolicyStep() {
-    return request -> verdict(evaluate(request));
+    return this::decide;
+  }
+
+  /**
+   * The pipeline's view of {@link #evaluate} ({@code verdict(evaluate(request))}), without building the
+   * outcome when every verdict is quiet (nothing denied, held, warned or dry-run): then it is always the
+   * same verdict, made once.
+   */
+  public PolicyStep.Verdict decide(GovernanceRequest request) {
+    RuleVerdict[] verdicts = verdicts(request, true, true);
+    for (int i = 0; i < verdicts.length; i++) {
+      if (!rules.get(i).quiet(verdicts[i])) return verdict(outcome(Arrays.asList(verdicts)));
+    }
+    return quietVerdict;
   }
 
   /** The pipeline's view of an outcome. */
@@ -274,26 +303,31 @@ public final class CompiledBundle {
   }
 
   private PolicyOutcome run(GovernanceRequest request, boolean count, boolean fastPath) {
+    return outcome(Arrays.asList(verdicts(request, count, fastPath)));
+  }
+
+  private RuleVerdict[] verdicts(GovernanceRequest request, boolean count, boolean fastPath) {
+    RuleVerdict[] verdicts = new RuleVerdict[rules.size()];
     DecisionInputs inputs;
     try {
       inputs = variables(request, count);
     } catch (RuntimeException e) {
       // inputs CEL cannot see are inputs no rule has approved
-      List<RuleVerdict> failed = new ArrayList<>(rules.size());
       String why = "inputs could not be prepared (" + e.getClass().getSimpleName() + ")";
-      for (CompiledRule r : rules) failed.add(RuleVerdict.of(r.rule(), RuleVerdict.Result.ERROR, why));
-      return outcome(failed);
+      for (int i = 0; i < verdicts.length; i++) {
+        verdicts[i] = RuleVerdict.of(rules.get(i).rule(), RuleVerdict.Result.ERROR, why);
+      }
+      return verdicts;
     }
     // one resolver for every rule: eval(Map) would copy the variables into a new immutable map per rule,
     // which costs as much as evaluating a simple rule (same values, same lookups, nothing copied)
     CelVariableResolver resolver = name -> Optional.ofNullable(FastRule.variable(inputs, name));
     FastRule.Frame frame = new FastRule.Frame(inputs);
-    RuleVerdict[] verdicts = new RuleVerdict[rules.size()];
     for (int i = 0; i < verdicts.length; i++) {
       CompiledRule r = rules.get(i);
       verdicts[i] = fastPath ? r.evaluate(frame, resolver) : r.evaluate(resolver);
     }
-    return outcome(Arrays.asList(verdicts));
+    return verdicts;
   }
 
   private PolicyOutcome outcome(List<RuleVerdict> verdicts) {
