@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A constitution bundle whose CEL rules are compiled, once, into programs: step 6 of the governance
@@ -122,6 +123,38 @@ public final class CompiledBundle {
   private final Clock clock;
   private final RateCounter rates;
   private final Set<String> uncacheableReferences;
+  private final RateKeys senderKeys = new RateKeys("sender:", id -> id);
+  private final RateKeys tenantKeys = new RateKeys("tenant:", PolicyVariables::tenant);
+
+  /**
+   * The rate counter's keys ({@code sender:<id>}, {@code tenant:<tenant>}) of recently seen ids, so a
+   * decision neither concatenates nor hashes a new key string. Direct-mapped; racy but safe (entries are
+   * immutable, a lost write only costs a concatenation).
+   */
+  private static final class RateKeys {
+    private static final int SIZE = 1024;
+
+    private record Entry(String id, String key) {}
+
+    private final String prefix;
+    private final UnaryOperator<String> normalize;
+    private final Entry[] entries = new Entry[SIZE];
+
+    RateKeys(String prefix, UnaryOperator<String> normalize) {
+      this.prefix = prefix;
+      this.normalize = normalize;
+    }
+
+    String key(String id) {
+      if (id == null) return prefix + normalize.apply("");
+      int i = id.hashCode() & (SIZE - 1);
+      Entry e = entries[i];
+      if (e != null && e.id().equals(id)) return e.key();
+      String key = prefix + normalize.apply(id);
+      entries[i] = new Entry(id, key);
+      return key;
+    }
+  }
 
   private CompiledBundle(ConstitutionBundle bundle, List<CompiledRule> rules, Clock clock, RateCounter rates,
       Set<String> uncacheableReferences) {
@@ -341,8 +374,8 @@ public final class CompiledBundle {
   private DecisionInputs variables(GovernanceRequest request, boolean count) {
     AgentMessage m = request.message();
     Instant now = clock.instant();
-    String senderKey = "sender:" + (m.sourceAgentId() == null ? "" : m.sourceAgentId());
-    String tenantKey = "tenant:" + PolicyVariables.tenant(m.tenantId());
+    String senderKey = senderKeys.key(m.sourceAgentId());
+    String tenantKey = tenantKeys.key(m.tenantId());
     // a dry run reports the rate as if this message were counted, so it sees what enforcement would
     long senderRate = count ? rates.increment(senderKey, now) : rates.count(senderKey, now) + 1;
     long tenantRate = count ? rates.increment(tenantKey, now) : rates.count(tenantKey, now) + 1;

@@ -1,6 +1,7 @@
 package dev.agentbus.actors.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentbus.actors.governance.SerializedPayload;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import dev.cel.common.values.NullValue;
@@ -157,7 +158,11 @@ final class DecisionInputs {
       case 5: return m.isBroadcast();
       case 6: return PolicyVariables.tenant(m.tenantId());
       case 7: return m.payload() == null ? NullValue.NULL_VALUE : PolicyVariables.fromJson(m.payload());
-      case 8: return PolicyVariables.payloadJson(m.payload());
+      case 8: {
+        // the structure step's text when the pipeline kept it (the same characters), else written here
+        String kept = SerializedPayload.of(m.payload());
+        return kept != null ? kept : PolicyVariables.payloadJson(m.payload());
+      }
       case 9: return m.metadata();
       case 10: return text(m.conversationId());
       case 11: return text(m.correlationId());

@@ -5,11 +5,9 @@ import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.values.NullValue;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A fast path for the common, well-typed part of CEL: a rule's checked AST turned once into a small tree of
@@ -95,12 +93,11 @@ final class FastRule {
       return iterations[0] < limit;
     }
 
-    /** A comprehension variable. */
-    Object lookup(String n) {
-      for (Frame f = this; f != null; f = f.outer) {
-        if (n.equals(f.name)) return f.value;
-      }
-      return UNSURE;
+    /** The comprehension variable {@code depth} frames out (0: this frame's). */
+    Object at(int depth) {
+      Frame f = this;
+      for (int i = 0; i < depth; i++) f = f.outer;
+      return f.value;
     }
   }
 
@@ -121,13 +118,13 @@ final class FastRule {
   /** The rule's fast path, or empty when it uses something the fast path does not support. */
   static Optional<Node> compile(CelAbstractSyntaxTree ast, int maxIterations) {
     try {
-      return Optional.of(new FastRule(maxIterations).node(ast.getExpr(), Set.of()));
+      return Optional.of(new FastRule(maxIterations).node(ast.getExpr(), List.of()));
     } catch (Unsupported | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  private Node node(CelExpr e, Set<String> scope) throws Unsupported {
+  private Node node(CelExpr e, List<String> scope) throws Unsupported {
     switch (e.getKind()) {
       case CONSTANT: {
         Object c = constant(e.constant());
@@ -135,7 +132,9 @@ final class FastRule {
       }
       case IDENT: {
         String name = e.ident().name();
-        if (scope.contains(name)) return f -> f.lookup(name);
+        int depth = scope.indexOf(name);
+        // a comprehension variable: its frame is depth frames out (scope lists them innermost first)
+        if (depth >= 0) return f -> f.at(depth);
         int slot = VARIABLES.indexOf(name);
         if (slot < 0) throw new Unsupported();
         return f -> f.variable(slot);
@@ -169,13 +168,13 @@ final class FastRule {
   }
 
   /** The variable slot {@code e} names (not shadowed by a comprehension variable), or -1. */
-  private static int rootVariable(CelExpr e, Set<String> scope) {
+  private static int rootVariable(CelExpr e, List<String> scope) {
     if (e.getKind() != CelExpr.ExprKind.Kind.IDENT) return -1;
     String name = e.ident().name();
     return scope.contains(name) ? -1 : VARIABLES.indexOf(name);
   }
 
-  private Node select(CelExpr.CelSelect s, Set<String> scope) throws Unsupported {
+  private Node select(CelExpr.CelSelect s, List<String> scope) throws Unsupported {
     String field = s.field();
     int root = rootVariable(s.operand(), scope);
     if (root >= 0 && root != DecisionInputs.BUNDLE) {
@@ -202,7 +201,7 @@ final class FastRule {
     };
   }
 
-  private Node list(CelExpr.CelList l, Set<String> scope) throws Unsupported {
+  private Node list(CelExpr.CelList l, List<String> scope) throws Unsupported {
     if (!l.optionalIndices().isEmpty()) throw new Unsupported();
     List<Node> elements = new ArrayList<>();
     for (CelExpr x : l.elements()) elements.add(node(x, scope));
@@ -218,17 +217,20 @@ final class FastRule {
     };
   }
 
-  private Node comprehension(CelExpr.CelComprehension c, Set<String> scope) throws Unsupported {
+  private Node comprehension(CelExpr.CelComprehension c, List<String> scope) throws Unsupported {
     if (!c.iterVar2().isEmpty()) throw new Unsupported();
     Node range = node(c.iterRange(), scope);
     Node init = node(c.accuInit(), scope);
-    Set<String> inner = new HashSet<>(scope);
+    // the frames the loop evaluates in: the iteration variable's, in the accumulator's, in the caller's
+    List<String> inner = new ArrayList<>(scope.size() + 2);
     inner.add(c.iterVar());
     inner.add(c.accuVar());
+    inner.addAll(scope);
     Node condition = node(c.loopCondition(), inner);
     Node step = node(c.loopStep(), inner);
-    Set<String> after = new HashSet<>(scope);
+    List<String> after = new ArrayList<>(scope.size() + 1);
     after.add(c.accuVar());
+    after.addAll(scope);
     Node result = node(c.result(), after);
     String iterVar = c.iterVar();
     String accuVar = c.accuVar();
@@ -257,7 +259,7 @@ final class FastRule {
     };
   }
 
-  private Node call(CelExpr.CelCall c, Set<String> scope) throws Unsupported {
+  private Node call(CelExpr.CelCall c, List<String> scope) throws Unsupported {
     List<CelExpr> args = c.args();
     Node target = c.target().isPresent() ? node(c.target().get(), scope) : null;
     String fn = c.function();
