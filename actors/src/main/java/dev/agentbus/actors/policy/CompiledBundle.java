@@ -132,13 +132,13 @@ public final class CompiledBundle {
    * immutable, a lost write only costs a concatenation).
    */
   private static final class RateKeys {
-    private static final int SIZE = 1024;
+    private static final int BITS = 12;
 
     private record Entry(String id, String key) {}
 
     private final String prefix;
     private final UnaryOperator<String> normalize;
-    private final Entry[] entries = new Entry[SIZE];
+    private final Entry[] entries = new Entry[1 << BITS];
 
     RateKeys(String prefix, UnaryOperator<String> normalize) {
       this.prefix = prefix;
@@ -147,7 +147,8 @@ public final class CompiledBundle {
 
     String key(String id) {
       if (id == null) return prefix + normalize.apply("");
-      int i = id.hashCode() & (SIZE - 1);
+      // Fibonacci hashing: ids such as agent-1 ... agent-999 differ in their low hash bits only a little
+      int i = (id.hashCode() * 0x9E3779B9) >>> (32 - BITS);
       Entry e = entries[i];
       if (e != null && e.id().equals(id)) return e.key();
       String key = prefix + normalize.apply(id);

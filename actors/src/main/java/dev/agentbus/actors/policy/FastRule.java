@@ -259,7 +259,45 @@ final class FastRule {
     };
   }
 
+  /** {@code x.?f.orValue(d)} as one node, without the Optional in between; null when the shape differs. */
+  private Node orValueOfSelect(CelExpr.CelCall c, List<String> scope) throws Unsupported {
+    if (!c.function().equals("orValue") || c.args().size() != 1 || c.target().isEmpty()) return null;
+    CelExpr t = c.target().get();
+    if (t.getKind() != CelExpr.ExprKind.Kind.CALL) return null;
+    CelExpr.CelCall sel = t.call();
+    if (!sel.function().equals("_?._") || sel.target().isPresent() || sel.args().size() != 2) return null;
+    CelExpr name = sel.args().get(1);
+    if (name.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+        || name.constant().getKind() != CelConstant.Kind.STRING_VALUE) {
+      return null;
+    }
+    String field = name.constant().stringValue();
+    Node fallback = node(c.args().get(0), scope);
+    int root = rootVariable(sel.args().get(0), scope);
+    if (root >= 0 && root != DecisionInputs.BUNDLE) {
+      int id = DecisionInputs.fieldId(root, field);
+      if (id < 0) return fallback;
+      return f -> {
+        Object v = f.field(id);
+        return v == DecisionInputs.ABSENT ? fallback.eval(f) : v;
+      };
+    }
+    Node operand = node(sel.args().get(0), scope);
+    return f -> {
+      Object base = operand.eval(f);
+      if (base instanceof Optional<?> opt) {
+        if (opt.isEmpty()) return fallback.eval(f);
+        base = opt.get();
+      }
+      if (!(base instanceof Map<?, ?> m)) return UNSURE;
+      Object v = m.get(field);
+      return v == null ? fallback.eval(f) : v;
+    };
+  }
+
   private Node call(CelExpr.CelCall c, List<String> scope) throws Unsupported {
+    Node fused = orValueOfSelect(c, scope);
+    if (fused != null) return fused;
     List<CelExpr> args = c.args();
     Node target = c.target().isPresent() ? node(c.target().get(), scope) : null;
     String fn = c.function();
@@ -268,11 +306,23 @@ final class FastRule {
       Node arg = node(args.get(0), scope);
       switch (fn) {
         case "contains":
-          return strings(target, arg, String::contains);
         case "startsWith":
-          return strings(target, arg, String::startsWith);
-        case "endsWith":
-          return strings(target, arg, String::endsWith);
+        case "endsWith": {
+          Object lit = constantOf(args.get(0));
+          if (lit instanceof String k) {
+            // a literal argument (the usual case): one node, no call through a function object
+            switch (fn) {
+              case "contains":
+                return f -> target.eval(f) instanceof String s ? (Object) s.contains(k) : UNSURE;
+              case "startsWith":
+                return f -> target.eval(f) instanceof String s ? (Object) s.startsWith(k) : UNSURE;
+              default:
+                return f -> target.eval(f) instanceof String s ? (Object) s.endsWith(k) : UNSURE;
+            }
+          }
+          return strings(target, arg, fn.equals("contains") ? String::contains
+              : fn.equals("startsWith") ? String::startsWith : String::endsWith);
+        }
         case "orValue":
           return f -> {
             Object o = target.eval(f);
@@ -305,11 +355,20 @@ final class FastRule {
       }
       case "_==_": {
         Node a = node(args.get(0), scope);
+        Object lit = constantOf(args.get(1));
+        if (lit != null) return f -> equal(a.eval(f), lit);
         Node b = node(args.get(1), scope);
         return f -> equal(a.eval(f), b.eval(f));
       }
       case "_!=_": {
         Node a = node(args.get(0), scope);
+        Object lit = constantOf(args.get(1));
+        if (lit != null) {
+          return f -> {
+            Object eq = equal(a.eval(f), lit);
+            return eq instanceof Boolean x ? (Object) !x : UNSURE;
+          };
+        }
         Node b = node(args.get(1), scope);
         return f -> {
           Object eq = equal(a.eval(f), b.eval(f));
@@ -317,16 +376,18 @@ final class FastRule {
         };
       }
       case "_<_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 < 0);
+        return compare(args, scope, LT);
       case "_<=_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 <= 0);
+        return compare(args, scope, LE);
       case "_>_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 > 0);
+        return compare(args, scope, GT);
       case "_>=_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 >= 0);
+        return compare(args, scope, GE);
       case "@in": {
-        Node elem = node(args.get(0), scope);
         Node container = node(args.get(1), scope);
+        Object lit = constantOf(args.get(0));
+        if (lit != null) return f -> in(lit, container.eval(f));
+        Node elem = node(args.get(0), scope);
         return f -> in(elem.eval(f), container.eval(f));
       }
       case "size": {
@@ -359,11 +420,6 @@ final class FastRule {
   @FunctionalInterface
   private interface StringTest {
     boolean test(String receiver, String arg);
-  }
-
-  @FunctionalInterface
-  private interface Order {
-    boolean holds(int comparison);
   }
 
   private static Node strings(Node target, Node arg, StringTest test) {
@@ -401,19 +457,47 @@ final class FastRule {
     return UNSURE;
   }
 
-  private static Node compare(Node left, Node right, Order order) {
-    return f -> {
-      Object a = left.eval(f);
-      Object b = right.eval(f);
-      if (a instanceof Long x && b instanceof Long y) return order.holds(Long.compare(x, y));
-      if (a instanceof Double x && b instanceof Double y && !x.isNaN() && !y.isNaN()) {
-        double dx = x;
-        double dy = y;
-        // not Double.compare: CEL, like Java's operators, has -0.0 == 0.0
-        return order.holds(dx < dy ? -1 : (dx > dy ? 1 : 0));
-      }
-      return UNSURE;
-    };
+  private static final int LT = 0;
+  private static final int LE = 1;
+  private static final int GT = 2;
+  private static final int GE = 3;
+
+  private static boolean holds(int op, int comparison) {
+    switch (op) {
+      case LT: return comparison < 0;
+      case LE: return comparison <= 0;
+      case GT: return comparison > 0;
+      default: return comparison >= 0;
+    }
+  }
+
+  private Node compare(List<CelExpr> args, List<String> scope, int op) throws Unsupported {
+    Node left = node(args.get(0), scope);
+    Object c = constantOf(args.get(1));
+    if (c != null) return f -> compare(left.eval(f), c, op);
+    Node right = node(args.get(1), scope);
+    return f -> compare(left.eval(f), right.eval(f), op);
+  }
+
+  private static Object compare(Object a, Object b, int op) {
+    if (a instanceof Long x && b instanceof Long y) return holds(op, Long.compare(x, y));
+    if (a instanceof Double x && b instanceof Double y && !x.isNaN() && !y.isNaN()) {
+      double dx = x;
+      double dy = y;
+      // not Double.compare: CEL, like Java's operators, has -0.0 == 0.0
+      return holds(op, dx < dy ? -1 : (dx > dy ? 1 : 0));
+    }
+    return UNSURE;
+  }
+
+  /** The value of a literal (bool, int, double, string), or null when {@code e} is not one. */
+  private static Object constantOf(CelExpr e) {
+    if (e.getKind() != CelExpr.ExprKind.Kind.CONSTANT) return null;
+    try {
+      return constant(e.constant());
+    } catch (Unsupported x) {
+      return null;
+    }
   }
 
   private static Object in(Object elem, Object container) {
