@@ -70,6 +70,8 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
       return score(request, p);
     } catch (Exception | StackOverflowError e) {
       return failed(p.step, e);
+    } finally {
+      SerializedPayload.forget();
     }
   }
 
@@ -77,12 +79,17 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
   public CompletionStage<Decision> evaluateAsync(GovernanceRequest request) {
     Progress p = new Progress();
     try {
-      Decision d = checks(request, p);
-      if (d != null) return CompletableFuture.completedFuture(d);
-    } catch (Exception | StackOverflowError e) {
-      return CompletableFuture.completedFuture(failed(p.step, e));
+      try {
+        Decision d = checks(request, p);
+        if (d != null) return CompletableFuture.completedFuture(d);
+      } catch (Exception | StackOverflowError e) {
+        return CompletableFuture.completedFuture(failed(p.step, e));
+      }
+      return policyFrom(0, request, p);
+    } finally {
+      // what the structure step kept is for this synchronous part only
+      SerializedPayload.forget();
     }
-    return policyFrom(0, request, p);
   }
 
   /** The policy steps from {@code first} on, then scoring; an async step continues when it answers. */

@@ -2,6 +2,7 @@ package dev.agentbus.actors.governance;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -32,7 +33,19 @@ final class InjectionFilter {
 
   static final Reason DETECTED = new Reason(ReasonCodes.PROMPT_INJECTION, "Prompt injection attack detected");
 
+  /**
+   * For an all-ASCII text, where case-insensitive matching is plain ASCII case folding: the built-in
+   * patterns 1-5 match exactly when the lower-cased text contains one of these ...
+   */
+  private static final String[] LITERALS = {
+      "ignore previous instructions", "ignore all previous instructions", "system prompt leak",
+      "system prompt override", "do anything now", "jailbreak", "persona adoption", "persona override"};
+
+  /** ... and patterns 6 and 7 cannot match unless it contains theirs (then the pattern decides). */
+  private static final String[] NEEDS = {"(note to self: ", "[inst]"};
+
   private final List<Pattern> patterns;
+  private final List<Pattern> extras;
 
   /** @throws IllegalArgumentException if an extra pattern is not a valid regex (fail at start, not per message) */
   InjectionFilter(List<String> extraPatterns) {
@@ -45,12 +58,37 @@ final class InjectionFilter {
       }
     }
     this.patterns = List.copyOf(all);
+    this.extras = List.copyOf(all.subList(BUILT_IN.size(), all.size()));
   }
 
   Optional<Reason> check(String payloadJson) {
-    for (Pattern p : patterns) {
+    if (!ascii(payloadJson)) {
+      for (Pattern p : patterns) {
+        if (p.matcher(payloadJson).find()) return Optional.of(DETECTED);
+      }
+      return Optional.empty();
+    }
+    // ASCII only: no character can fold onto a pattern's letter but its ASCII twin (with UNICODE_CASE,
+    // U+212A KELVIN SIGN matches k and U+017F LONG S matches s; neither occurs here), so the literal
+    // patterns reduce to substring tests on the lower-cased text, and the two line patterns run only
+    // when their opening literal is there. Same answers as the seven regexes, a fraction of the scans.
+    String lower = payloadJson.toLowerCase(Locale.ROOT);
+    for (String literal : LITERALS) {
+      if (lower.contains(literal)) return Optional.of(DETECTED);
+    }
+    for (int i = 0; i < NEEDS.length; i++) {
+      if (lower.contains(NEEDS[i]) && BUILT_IN.get(5 + i).matcher(payloadJson).find()) return Optional.of(DETECTED);
+    }
+    for (Pattern p : extras) {
       if (p.matcher(payloadJson).find()) return Optional.of(DETECTED);
     }
     return Optional.empty();
+  }
+
+  private static boolean ascii(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      if (s.charAt(i) >= 0x80) return false;
+    }
+    return true;
   }
 }

@@ -62,6 +62,8 @@ final class StructureCheck {
     if (m.sourceAgentId() == null || m.sourceAgentId().isBlank()) {
       return Result.deny(ReasonCodes.MISSING_SOURCE, "Message source agent id is required");
     }
-    return new Result(null, new String(bytes, StandardCharsets.UTF_8));
+    String json = new String(bytes, StandardCharsets.UTF_8);
+    SerializedPayload.remember(payload, json, bytes.length);
+    return new Result(null, json);
   }
 }

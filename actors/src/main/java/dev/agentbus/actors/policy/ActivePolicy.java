@@ -93,9 +93,8 @@ public final class ActivePolicy implements PolicyStep {
   public Verdict evaluate(GovernanceRequest request) {
     CompiledBundle compiled = current.get().compiled();
     if (compiled == null) return Verdict.pass();
-    if (cache == null || !compiled.cacheable()) return CompiledBundle.verdict(compiled.evaluate(request));
-    return cache.get(DecisionCache.Key.of(request, compiled.digest()),
-        k -> CompiledBundle.verdict(compiled.evaluate(request)));
+    if (cache == null || !compiled.cacheable()) return compiled.decide(request);
+    return cache.get(DecisionCache.Key.of(request, compiled.digest()), k -> compiled.decide(request));
   }
 
   public Optional<CompiledBundle> bundle() {

@@ -22,6 +22,7 @@ import dev.cel.runtime.CelVariableResolver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A constitution bundle whose CEL rules are compiled, once, into programs: step 6 of the governance
@@ -79,6 +81,12 @@ public final class CompiledBundle {
           RuleVerdict.of(rule, RuleVerdict.Result.NOT_MATCHED, null));
     }
 
+    /** True when {@code v} is one of this rule's verdicts that neither deny, hold nor would have acted. */
+    boolean quiet(RuleVerdict v) {
+      // not matching never denies, holds or acts
+      return v == notMatched || (v == matched && changesNothing(matched));
+    }
+
     RuleVerdict evaluate(FastRule.Frame frame, CelVariableResolver variables) {
       if (fast != null && fast.eval(frame.reset()) instanceof Boolean b) return b ? matched : notMatched;
       return evaluate(variables);
@@ -101,13 +109,53 @@ public final class CompiledBundle {
     }
   }
 
+  /** A verdict that changes nothing in the pipeline's view (no denial, deliberation or annotation). */
+  private static boolean changesNothing(RuleVerdict v) {
+    return !v.blocking() && !v.holdsForDeliberation() && !v.wouldHaveActed();
+  }
+
   private final ConstitutionBundle bundle;
   private final String digest;
+  /** The pipeline's view of an outcome whose every verdict is quiet: made once, it is always the same. */
+  private final PolicyStep.Verdict quietVerdict;
   private final List<CompiledRule> rules;
   private final Map<String, Object> bundleVariable;
   private final Clock clock;
   private final RateCounter rates;
   private final Set<String> uncacheableReferences;
+  private final RateKeys senderKeys = new RateKeys("sender:", id -> id);
+  private final RateKeys tenantKeys = new RateKeys("tenant:", PolicyVariables::tenant);
+
+  /**
+   * The rate counter's keys ({@code sender:<id>}, {@code tenant:<tenant>}) of recently seen ids, so a
+   * decision neither concatenates nor hashes a new key string. Direct-mapped; racy but safe (entries are
+   * immutable, a lost write only costs a concatenation).
+   */
+  private static final class RateKeys {
+    private static final int BITS = 12;
+
+    private record Entry(String id, String key) {}
+
+    private final String prefix;
+    private final UnaryOperator<String> normalize;
+    private final Entry[] entries = new Entry[1 << BITS];
+
+    RateKeys(String prefix, UnaryOperator<String> normalize) {
+      this.prefix = prefix;
+      this.normalize = normalize;
+    }
+
+    String key(String id) {
+      if (id == null) return prefix + normalize.apply("");
+      // Fibonacci hashing: ids such as agent-1 ... agent-999 differ in their low hash bits only a little
+      int i = (id.hashCode() * 0x9E3779B9) >>> (32 - BITS);
+      Entry e = entries[i];
+      if (e != null && e.id().equals(id)) return e.key();
+      String key = prefix + normalize.apply(id);
+      entries[i] = new Entry(id, key);
+      return key;
+    }
+  }
 
   private CompiledBundle(ConstitutionBundle bundle, List<CompiledRule> rules, Clock clock, RateCounter rates,
       Set<String> uncacheableReferences) {
@@ -118,6 +166,9 @@ public final class CompiledBundle {
     this.bundleVariable = PolicyVariables.bundle(bundle, digest);
     this.clock = clock;
     this.rates = rates;
+    List<RuleVerdict> quiet = new ArrayList<>(this.rules.size());
+    for (CompiledRule r : this.rules) quiet.add(r.notMatched());
+    this.quietVerdict = verdict(outcome(quiet));
   }
 
   /** With the system clock and an in-memory {@link RateCounter#inMemory() rate counter}. */
@@ -231,7 +282,20 @@ public final class CompiledBundle {
    * and annotates the decision with {@link PolicyOutcome#annotations()} ({@code policy.digest}, ...).
    */
   public PolicyStep asPolicyStep() {
-    return request -> verdict(evaluate(request));
+    return this::decide;
+  }
+
+  /**
+   * The pipeline's view of {@link #evaluate} ({@code verdict(evaluate(request))}), without building the
+   * outcome when every verdict is quiet (nothing denied, held, warned or dry-run): then it is always the
+   * same verdict, made once.
+   */
+  public PolicyStep.Verdict decide(GovernanceRequest request) {
+    RuleVerdict[] verdicts = verdicts(request, true, true);
+    for (int i = 0; i < verdicts.length; i++) {
+      if (!rules.get(i).quiet(verdicts[i])) return verdict(outcome(Arrays.asList(verdicts)));
+    }
+    return quietVerdict;
   }
 
   /** The pipeline's view of an outcome. */
@@ -273,44 +337,52 @@ public final class CompiledBundle {
   }
 
   private PolicyOutcome run(GovernanceRequest request, boolean count, boolean fastPath) {
-    Object[] variables;
+    return outcome(Arrays.asList(verdicts(request, count, fastPath)));
+  }
+
+  private RuleVerdict[] verdicts(GovernanceRequest request, boolean count, boolean fastPath) {
+    RuleVerdict[] verdicts = new RuleVerdict[rules.size()];
+    DecisionInputs inputs;
     try {
-      variables = variables(request, count);
+      inputs = variables(request, count);
     } catch (RuntimeException e) {
       // inputs CEL cannot see are inputs no rule has approved
-      List<RuleVerdict> failed = new ArrayList<>(rules.size());
       String why = "inputs could not be prepared (" + e.getClass().getSimpleName() + ")";
-      for (CompiledRule r : rules) failed.add(RuleVerdict.of(r.rule(), RuleVerdict.Result.ERROR, why));
-      return outcome(failed);
+      for (int i = 0; i < verdicts.length; i++) {
+        verdicts[i] = RuleVerdict.of(rules.get(i).rule(), RuleVerdict.Result.ERROR, why);
+      }
+      return verdicts;
     }
     // one resolver for every rule: eval(Map) would copy the variables into a new immutable map per rule,
     // which costs as much as evaluating a simple rule (same values, same lookups, nothing copied)
-    Object[] values = variables;
-    CelVariableResolver resolver = name -> Optional.ofNullable(FastRule.variable(values, name));
-    FastRule.Frame frame = new FastRule.Frame(values);
-    List<RuleVerdict> verdicts = new ArrayList<>(rules.size());
-    for (CompiledRule r : rules) verdicts.add(fastPath ? r.evaluate(frame, resolver) : r.evaluate(resolver));
-    return outcome(verdicts);
+    CelVariableResolver resolver = name -> Optional.ofNullable(FastRule.variable(inputs, name));
+    FastRule.Frame frame = new FastRule.Frame(inputs);
+    for (int i = 0; i < verdicts.length; i++) {
+      CompiledRule r = rules.get(i);
+      verdicts[i] = fastPath ? r.evaluate(frame, resolver) : r.evaluate(resolver);
+    }
+    return verdicts;
   }
 
   private PolicyOutcome outcome(List<RuleVerdict> verdicts) {
     return new PolicyOutcome(bundle.id(), bundle.version(), digest, verdicts);
   }
 
-  private Object[] variables(GovernanceRequest request, boolean count) {
+  /**
+   * The decision's variables, each field computed when a rule first reads it. Counting the rates and
+   * anything that could fail (serializing a nested payload) is done here, up front, as it always was.
+   */
+  private DecisionInputs variables(GovernanceRequest request, boolean count) {
     AgentMessage m = request.message();
     Instant now = clock.instant();
-    String senderKey = "sender:" + (m.sourceAgentId() == null ? "" : m.sourceAgentId());
-    String tenantKey = "tenant:" + PolicyVariables.tenant(m.tenantId());
+    String senderKey = senderKeys.key(m.sourceAgentId());
+    String tenantKey = tenantKeys.key(m.tenantId());
     // a dry run reports the rate as if this message were counted, so it sees what enforcement would
     long senderRate = count ? rates.increment(senderKey, now) : rates.count(senderKey, now) + 1;
     long tenantRate = count ? rates.increment(tenantKey, now) : rates.count(tenantKey, now) + 1;
-    // in FastRule.VARIABLES order
-    return new Object[] {
-        PolicyVariables.message(m),
-        PolicyVariables.profile(request.sender()),
-        PolicyVariables.profile(request.recipient()),
-        PolicyVariables.context(now, senderRate, tenantRate, rates.window()),
-        bundleVariable};
+    DecisionInputs inputs = new DecisionInputs(m, request.sender(), request.recipient(), now, senderRate, tenantRate,
+        rates.window(), bundleVariable);
+    if (!DecisionInputs.surelySerializable(m.payload())) inputs.preparePayloadJson();
+    return inputs;
   }
 }

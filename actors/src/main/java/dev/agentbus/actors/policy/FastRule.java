@@ -5,11 +5,9 @@ import dev.cel.common.ast.CelConstant;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.values.NullValue;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A fast path for the common, well-typed part of CEL: a rule's checked AST turned once into a small tree of
@@ -34,10 +32,10 @@ final class FastRule {
   /** The variables, in the order of {@link Frame#Frame(Object[]) a frame's values}. */
   static final List<String> VARIABLES = List.of("message", "sender", "recipient", "context", "bundle");
 
-  /** The value of variable {@code name} among {@code values} (in {@link #VARIABLES} order), or null. */
-  static Object variable(Object[] values, String name) {
+  /** The value of variable {@code name} in {@code inputs}, or null when there is no such variable. */
+  static Object variable(DecisionInputs inputs, String name) {
     int i = VARIABLES.indexOf(name);
-    return i < 0 ? null : values[i];
+    return i < 0 ? null : inputs.variable(i);
   }
 
   /** One node; returns a value or {@link #UNSURE}. */
@@ -51,19 +49,19 @@ final class FastRule {
    * the loop iterations so far (CEL counts them per evaluation).
    */
   static final class Frame {
-    final Object[] variables;
+    final DecisionInputs inputs;
     final String name;
     Object value;
     final Frame outer;
     private final int[] iterations;
 
-    /** @param variables the values of {@link #VARIABLES}, in that order */
-    Frame(Object[] variables) {
-      this(variables, null, null, null, new int[1]);
+    /** @param inputs the decision's variables */
+    Frame(DecisionInputs inputs) {
+      this(inputs, null, null, null, new int[1]);
     }
 
-    private Frame(Object[] variables, String name, Object value, Frame outer, int[] iterations) {
-      this.variables = variables;
+    private Frame(DecisionInputs inputs, String name, Object value, Frame outer, int[] iterations) {
+      this.inputs = inputs;
       this.name = name;
       this.value = value;
       this.outer = outer;
@@ -71,7 +69,7 @@ final class FastRule {
     }
 
     Frame with(String n, Object v) {
-      return new Frame(variables, n, v, this, iterations);
+      return new Frame(inputs, n, v, this, iterations);
     }
 
     /** Before each rule: CEL counts loop iterations per evaluation. */
@@ -81,8 +79,12 @@ final class FastRule {
     }
 
     Object variable(int slot) {
-      Object v = variables[slot];
-      return v == null ? UNSURE : v;
+      return inputs.variable(slot);
+    }
+
+    /** A field of a variable, by {@link DecisionInputs#fieldId}: its value or {@link DecisionInputs#ABSENT}. */
+    Object field(int id) {
+      return inputs.field(id);
     }
 
     /** Counts {@code n} more iterations; false when that could reach CEL's limit (then CEL decides). */
@@ -91,12 +93,11 @@ final class FastRule {
       return iterations[0] < limit;
     }
 
-    /** A comprehension variable. */
-    Object lookup(String n) {
-      for (Frame f = this; f != null; f = f.outer) {
-        if (n.equals(f.name)) return f.value;
-      }
-      return UNSURE;
+    /** The comprehension variable {@code depth} frames out (0: this frame's). */
+    Object at(int depth) {
+      Frame f = this;
+      for (int i = 0; i < depth; i++) f = f.outer;
+      return f.value;
     }
   }
 
@@ -117,13 +118,13 @@ final class FastRule {
   /** The rule's fast path, or empty when it uses something the fast path does not support. */
   static Optional<Node> compile(CelAbstractSyntaxTree ast, int maxIterations) {
     try {
-      return Optional.of(new FastRule(maxIterations).node(ast.getExpr(), Set.of()));
+      return Optional.of(new FastRule(maxIterations).node(ast.getExpr(), List.of()));
     } catch (Unsupported | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  private Node node(CelExpr e, Set<String> scope) throws Unsupported {
+  private Node node(CelExpr e, List<String> scope) throws Unsupported {
     switch (e.getKind()) {
       case CONSTANT: {
         Object c = constant(e.constant());
@@ -131,7 +132,9 @@ final class FastRule {
       }
       case IDENT: {
         String name = e.ident().name();
-        if (scope.contains(name)) return f -> f.lookup(name);
+        int depth = scope.indexOf(name);
+        // a comprehension variable: its frame is depth frames out (scope lists them innermost first)
+        if (depth >= 0) return f -> f.at(depth);
         int slot = VARIABLES.indexOf(name);
         if (slot < 0) throw new Unsupported();
         return f -> f.variable(slot);
@@ -164,9 +167,30 @@ final class FastRule {
     }
   }
 
-  private Node select(CelExpr.CelSelect s, Set<String> scope) throws Unsupported {
-    Node operand = node(s.operand(), scope);
+  /** The variable slot {@code e} names (not shadowed by a comprehension variable), or -1. */
+  private static int rootVariable(CelExpr e, List<String> scope) {
+    if (e.getKind() != CelExpr.ExprKind.Kind.IDENT) return -1;
+    String name = e.ident().name();
+    return scope.contains(name) ? -1 : VARIABLES.indexOf(name);
+  }
+
+  private Node select(CelExpr.CelSelect s, List<String> scope) throws Unsupported {
     String field = s.field();
+    int root = rootVariable(s.operand(), scope);
+    if (root >= 0 && root != DecisionInputs.BUNDLE) {
+      // a field of message, sender, recipient or context: read (and computed) alone, no map
+      int id = DecisionInputs.fieldId(root, field);
+      if (s.testOnly()) {
+        if (id < 0) return f -> false;
+        return f -> f.field(id) != DecisionInputs.ABSENT;
+      }
+      if (id < 0) return f -> UNSURE;
+      return f -> {
+        Object v = f.field(id);
+        return v == DecisionInputs.ABSENT ? UNSURE : v;
+      };
+    }
+    Node operand = node(s.operand(), scope);
     if (s.testOnly()) {
       return f -> operand.eval(f) instanceof Map<?, ?> m ? (Object) m.containsKey(field) : UNSURE;
     }
@@ -177,7 +201,7 @@ final class FastRule {
     };
   }
 
-  private Node list(CelExpr.CelList l, Set<String> scope) throws Unsupported {
+  private Node list(CelExpr.CelList l, List<String> scope) throws Unsupported {
     if (!l.optionalIndices().isEmpty()) throw new Unsupported();
     List<Node> elements = new ArrayList<>();
     for (CelExpr x : l.elements()) elements.add(node(x, scope));
@@ -193,17 +217,20 @@ final class FastRule {
     };
   }
 
-  private Node comprehension(CelExpr.CelComprehension c, Set<String> scope) throws Unsupported {
+  private Node comprehension(CelExpr.CelComprehension c, List<String> scope) throws Unsupported {
     if (!c.iterVar2().isEmpty()) throw new Unsupported();
     Node range = node(c.iterRange(), scope);
     Node init = node(c.accuInit(), scope);
-    Set<String> inner = new HashSet<>(scope);
+    // the frames the loop evaluates in: the iteration variable's, in the accumulator's, in the caller's
+    List<String> inner = new ArrayList<>(scope.size() + 2);
     inner.add(c.iterVar());
     inner.add(c.accuVar());
+    inner.addAll(scope);
     Node condition = node(c.loopCondition(), inner);
     Node step = node(c.loopStep(), inner);
-    Set<String> after = new HashSet<>(scope);
+    List<String> after = new ArrayList<>(scope.size() + 1);
     after.add(c.accuVar());
+    after.addAll(scope);
     Node result = node(c.result(), after);
     String iterVar = c.iterVar();
     String accuVar = c.accuVar();
@@ -232,7 +259,45 @@ final class FastRule {
     };
   }
 
-  private Node call(CelExpr.CelCall c, Set<String> scope) throws Unsupported {
+  /** {@code x.?f.orValue(d)} as one node, without the Optional in between; null when the shape differs. */
+  private Node orValueOfSelect(CelExpr.CelCall c, List<String> scope) throws Unsupported {
+    if (!c.function().equals("orValue") || c.args().size() != 1 || c.target().isEmpty()) return null;
+    CelExpr t = c.target().get();
+    if (t.getKind() != CelExpr.ExprKind.Kind.CALL) return null;
+    CelExpr.CelCall sel = t.call();
+    if (!sel.function().equals("_?._") || sel.target().isPresent() || sel.args().size() != 2) return null;
+    CelExpr name = sel.args().get(1);
+    if (name.getKind() != CelExpr.ExprKind.Kind.CONSTANT
+        || name.constant().getKind() != CelConstant.Kind.STRING_VALUE) {
+      return null;
+    }
+    String field = name.constant().stringValue();
+    Node fallback = node(c.args().get(0), scope);
+    int root = rootVariable(sel.args().get(0), scope);
+    if (root >= 0 && root != DecisionInputs.BUNDLE) {
+      int id = DecisionInputs.fieldId(root, field);
+      if (id < 0) return fallback;
+      return f -> {
+        Object v = f.field(id);
+        return v == DecisionInputs.ABSENT ? fallback.eval(f) : v;
+      };
+    }
+    Node operand = node(sel.args().get(0), scope);
+    return f -> {
+      Object base = operand.eval(f);
+      if (base instanceof Optional<?> opt) {
+        if (opt.isEmpty()) return fallback.eval(f);
+        base = opt.get();
+      }
+      if (!(base instanceof Map<?, ?> m)) return UNSURE;
+      Object v = m.get(field);
+      return v == null ? fallback.eval(f) : v;
+    };
+  }
+
+  private Node call(CelExpr.CelCall c, List<String> scope) throws Unsupported {
+    Node fused = orValueOfSelect(c, scope);
+    if (fused != null) return fused;
     List<CelExpr> args = c.args();
     Node target = c.target().isPresent() ? node(c.target().get(), scope) : null;
     String fn = c.function();
@@ -241,11 +306,23 @@ final class FastRule {
       Node arg = node(args.get(0), scope);
       switch (fn) {
         case "contains":
-          return strings(target, arg, String::contains);
         case "startsWith":
-          return strings(target, arg, String::startsWith);
-        case "endsWith":
-          return strings(target, arg, String::endsWith);
+        case "endsWith": {
+          Object lit = constantOf(args.get(0));
+          if (lit instanceof String k) {
+            // a literal argument (the usual case): one node, no call through a function object
+            switch (fn) {
+              case "contains":
+                return f -> target.eval(f) instanceof String s ? (Object) s.contains(k) : UNSURE;
+              case "startsWith":
+                return f -> target.eval(f) instanceof String s ? (Object) s.startsWith(k) : UNSURE;
+              default:
+                return f -> target.eval(f) instanceof String s ? (Object) s.endsWith(k) : UNSURE;
+            }
+          }
+          return strings(target, arg, fn.equals("contains") ? String::contains
+              : fn.equals("startsWith") ? String::startsWith : String::endsWith);
+        }
         case "orValue":
           return f -> {
             Object o = target.eval(f);
@@ -278,11 +355,20 @@ final class FastRule {
       }
       case "_==_": {
         Node a = node(args.get(0), scope);
+        Object lit = constantOf(args.get(1));
+        if (lit != null) return f -> equal(a.eval(f), lit);
         Node b = node(args.get(1), scope);
         return f -> equal(a.eval(f), b.eval(f));
       }
       case "_!=_": {
         Node a = node(args.get(0), scope);
+        Object lit = constantOf(args.get(1));
+        if (lit != null) {
+          return f -> {
+            Object eq = equal(a.eval(f), lit);
+            return eq instanceof Boolean x ? (Object) !x : UNSURE;
+          };
+        }
         Node b = node(args.get(1), scope);
         return f -> {
           Object eq = equal(a.eval(f), b.eval(f));
@@ -290,16 +376,18 @@ final class FastRule {
         };
       }
       case "_<_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 < 0);
+        return compare(args, scope, LT);
       case "_<=_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 <= 0);
+        return compare(args, scope, LE);
       case "_>_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 > 0);
+        return compare(args, scope, GT);
       case "_>=_":
-        return compare(node(args.get(0), scope), node(args.get(1), scope), c0 -> c0 >= 0);
+        return compare(args, scope, GE);
       case "@in": {
-        Node elem = node(args.get(0), scope);
         Node container = node(args.get(1), scope);
+        Object lit = constantOf(args.get(0));
+        if (lit != null) return f -> in(lit, container.eval(f));
+        Node elem = node(args.get(0), scope);
         return f -> in(elem.eval(f), container.eval(f));
       }
       case "size": {
@@ -313,6 +401,15 @@ final class FastRule {
           throw new Unsupported();
         }
         String field = args.get(1).constant().stringValue();
+        int root = rootVariable(args.get(0), scope);
+        if (root >= 0 && root != DecisionInputs.BUNDLE) {
+          int id = DecisionInputs.fieldId(root, field);
+          if (id < 0) return f -> Optional.empty();
+          return f -> {
+            Object v = f.field(id);
+            return v == DecisionInputs.ABSENT ? Optional.empty() : Optional.of(v);
+          };
+        }
         return f -> optionalSelect(operand.eval(f), field);
       }
       default:
@@ -323,11 +420,6 @@ final class FastRule {
   @FunctionalInterface
   private interface StringTest {
     boolean test(String receiver, String arg);
-  }
-
-  @FunctionalInterface
-  private interface Order {
-    boolean holds(int comparison);
   }
 
   private static Node strings(Node target, Node arg, StringTest test) {
@@ -365,19 +457,47 @@ final class FastRule {
     return UNSURE;
   }
 
-  private static Node compare(Node left, Node right, Order order) {
-    return f -> {
-      Object a = left.eval(f);
-      Object b = right.eval(f);
-      if (a instanceof Long x && b instanceof Long y) return order.holds(Long.compare(x, y));
-      if (a instanceof Double x && b instanceof Double y && !x.isNaN() && !y.isNaN()) {
-        double dx = x;
-        double dy = y;
-        // not Double.compare: CEL, like Java's operators, has -0.0 == 0.0
-        return order.holds(dx < dy ? -1 : (dx > dy ? 1 : 0));
-      }
-      return UNSURE;
-    };
+  private static final int LT = 0;
+  private static final int LE = 1;
+  private static final int GT = 2;
+  private static final int GE = 3;
+
+  private static boolean holds(int op, int comparison) {
+    switch (op) {
+      case LT: return comparison < 0;
+      case LE: return comparison <= 0;
+      case GT: return comparison > 0;
+      default: return comparison >= 0;
+    }
+  }
+
+  private Node compare(List<CelExpr> args, List<String> scope, int op) throws Unsupported {
+    Node left = node(args.get(0), scope);
+    Object c = constantOf(args.get(1));
+    if (c != null) return f -> compare(left.eval(f), c, op);
+    Node right = node(args.get(1), scope);
+    return f -> compare(left.eval(f), right.eval(f), op);
+  }
+
+  private static Object compare(Object a, Object b, int op) {
+    if (a instanceof Long x && b instanceof Long y) return holds(op, Long.compare(x, y));
+    if (a instanceof Double x && b instanceof Double y && !x.isNaN() && !y.isNaN()) {
+      double dx = x;
+      double dy = y;
+      // not Double.compare: CEL, like Java's operators, has -0.0 == 0.0
+      return holds(op, dx < dy ? -1 : (dx > dy ? 1 : 0));
+    }
+    return UNSURE;
+  }
+
+  /** The value of a literal (bool, int, double, string), or null when {@code e} is not one. */
+  private static Object constantOf(CelExpr e) {
+    if (e.getKind() != CelExpr.ExprKind.Kind.CONSTANT) return null;
+    try {
+      return constant(e.constant());
+    } catch (Unsupported x) {
+      return null;
+    }
   }
 
   private static Object in(Object elem, Object container) {

@@ -104,4 +104,27 @@ class InjectionFilterTest {
         .payload("{\"content\":\"jailbreak\"}").through(pipeline, null, target);
     assertDenied(d, ReasonCodes.PROMPT_INJECTION);
   }
+
+  /** The ASCII shortcut in {@link InjectionFilter#check} gives the seven regexes' answer, text by text. */
+  @Test
+  void asciiShortcutAgreesWithTheRegexes() {
+    String[] parts = {"ignore ", "IGNORE ", "all ", "previous ", "Previous instructions", "instructions", "system ",
+        "prompt ", "leak", "OVERRIDE", "do anything now", "do anything", " now", "jail", "break", "JailBreak",
+        "persona ", "adoption", "Override", "(note to self: ", "(NOTE TO SELF:", ")", "\n", "\n", "[INST]",
+        "[/inst]", "[inst", "]", "x", " ", "\"", "{", "}", ":", "Kelvin", "jailbreaK", "ſystem prompt leak",
+        "café "};
+    InjectionFilter filter = new InjectionFilter(List.of());
+    java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+    int detected = 0;
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder text = new StringBuilder();
+      int k = 1 + random.nextInt(8);
+      for (int j = 0; j < k; j++) text.append(parts[random.nextInt(parts.length)]);
+      String s = text.toString();
+      boolean expected = InjectionFilter.BUILT_IN.stream().anyMatch(p -> p.matcher(s).find());
+      assertEquals(expected, filter.check(s).isPresent(), s);
+      if (expected) detected++;
+    }
+    assertTrue(detected > 100, "too few positives to mean anything: " + detected);
+  }
 }

@@ -144,4 +144,30 @@ class StructureStepTest {
     assertEquals(code, d.annotations().get(ReasonCodes.REJECTION_REASON));
     assertEquals(0.0, d.impactScore());
   }
+
+  /** What the structure step keeps for the policy step is exactly writeValueAsString's text, or nothing. */
+  @Test
+  void keptPayloadTextIsWriteValueAsStringOrNothing() throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    StructureCheck check = new StructureCheck(64 * 1024);
+    String[] contents = {"plain text", "tab\there \"quoted\" back\\slash", "control \u0001 char", "caf\u00e9",
+        "emoji \ud83d\ude00", "lone \ud83d surrogate", "\u2028 line sep", "<script>&amp;"};
+    int kept = 0;
+    for (String content : contents) {
+      ObjectNode payload = JsonNodeFactory.instance.objectNode().put("content", content).put("n", 1.5);
+      payload.putObject("inner").put("x", content);
+      var m = msg(MessageType.QUERY, "a", "b").payload(payload).build();
+      StructureCheck.Result r = check.check(m, java.time.Instant.now());
+      assertEquals(null, r.denial(), content);
+      String text = SerializedPayload.of(payload);
+      if (text != null) {
+        assertEquals(json.writeValueAsString(payload), text, content);
+        kept++;
+      }
+      assertEquals(null, SerializedPayload.of(payload.deepCopy()), "only the very same payload object");
+      SerializedPayload.forget();
+      assertEquals(null, SerializedPayload.of(payload), "forgotten");
+    }
+    assertEquals(true, kept >= 2, "the plain texts are kept");
+  }
 }
