@@ -16,10 +16,12 @@ import dev.agentbus.actors.policy.ActiveBundle;
 import dev.agentbus.actors.policy.ActivePolicy;
 import dev.agentbus.actors.policy.CompiledBundle;
 import dev.agentbus.actors.policy.ConstitutionBundle;
+import dev.agentbus.actors.policy.DecisionCache;
 import dev.agentbus.actors.policy.PolicyOutcome;
 import dev.agentbus.actors.policy.PolicyRule;
 import dev.agentbus.actors.policy.RateCounter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -47,6 +49,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * payload and metadata fields, string functions, payload size, sender rate, list macros) with ten
  * parameters each; none matches, so every message is allowed after all 100 rules ran.
  * {@code hundredRulesOnly} measures the bundle's evaluation alone, without the other pipeline steps.
+ * {@code cachedRules} is the whole pipeline with the decision cache on, every message seen before (cache
+ * hits): the same rules less the one shape that reads {@code context}, since a bundle reading the context
+ * (rates, time) is never cached.
  *
  * <p>Run: {@code ./mvnw -B -Pjmh -pl node test-compile exec:exec -Djmh.args="PolicyBundleBenchmark"}.
  */
@@ -65,6 +70,7 @@ public class PolicyBundleBenchmark {
   private static final String TENANT = "tenant-0";
 
   private GovernancePipeline pipeline;
+  private GovernancePipeline cachedPipeline;
   private CompiledBundle compiled;
   private GovernanceRequest[] requests;
   private int next;
@@ -106,6 +112,14 @@ public class PolicyBundleBenchmark {
     }
     pipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000), List.of(active));
     compiled = CompiledBundle.compile(bundle, clock, RateCounter.inMemory());
+    ConstitutionBundle contextFree = ConstitutionBundle.of("bench-cached", "1", hash,
+        rules().stream().filter(r -> !r.expression().contains("context.")).toList());
+    ActivePolicy cachedActive = ActivePolicy.create(new DecisionCache(100_000, Duration.ofMinutes(10)), clock,
+        RateCounter.inMemory());
+    if (!cachedActive.install(new ActiveBundle(1, "bench-cached", contextFree.digest(), contextFree.toJson()))) {
+      throw new IllegalStateException("the cached benchmark bundle was not installed");
+    }
+    cachedPipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000), List.of(cachedActive));
     AgentProfile[] agents = new AgentProfile[AGENTS];
     MaciRole[] roles = MaciRole.values();
     for (int i = 0; i < AGENTS; i++) {
@@ -127,6 +141,8 @@ public class PolicyBundleBenchmark {
     for (GovernanceRequest req : requests) {
       Decision d = pipeline.evaluate(req);
       if (!d.isAllowed()) throw new IllegalStateException("the benchmark's message is not allowed: " + d.reasons());
+      // fills the decision cache: every later evaluation of these requests is a hit
+      if (!cachedPipeline.evaluate(req).isAllowed()) throw new IllegalStateException("not allowed (cached)");
     }
   }
 
@@ -134,6 +150,12 @@ public class PolicyBundleBenchmark {
   @Benchmark
   public Decision hundredRulesUncached() {
     return pipeline.evaluate(requests[next++ & (MESSAGES - 1)]);
+  }
+
+  /** The whole pipeline, the policy step answered from the decision cache. */
+  @Benchmark
+  public Decision cachedRules() {
+    return cachedPipeline.evaluate(requests[next++ & (MESSAGES - 1)]);
   }
 
   /** The 100 rules alone (variables built once, every rule evaluated, the outcome): the CEL share. */
