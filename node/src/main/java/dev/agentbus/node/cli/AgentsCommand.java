@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -67,27 +68,22 @@ public final class AgentsCommand implements Runnable {
     @Option(names = "--status", description = "active, inactive or suspended")
     String status;
 
-    @Option(names = "--page", defaultValue = "1")
-    int page;
-
-    @Option(names = "--page-size", defaultValue = "50")
-    int pageSize;
+    @Mixin
+    PageOptions paging = new PageOptions();
 
     @Override
     void run(ApiClient api) {
       Map<String, Object> q = new LinkedHashMap<>();
       q.put("type", type);
       q.put("status", status);
-      q.put("page", page);
-      q.put("pageSize", pageSize);
+      paging.addTo(q);
       JsonNode pageData = api.get("/api/v1/agents" + ApiClient.query(q));
       StringBuilder text = new StringBuilder();
       for (JsonNode a : pageData.path("data")) {
         text.append(String.format("%-38s %-20s %-10s %-8s %s%n", a.path("id").asText(), a.path("name").asText(),
             a.path("type").asText(), a.path("status").asText(), a.path("maciRole").asText("")));
       }
-      text.append(String.format("page %d of %d, %d agent(s)", pageData.path("page").asInt(),
-          pageData.path("totalPages").asInt(), pageData.path("total").asInt()));
+      text.append(PageOptions.footer(pageData, "agent(s)"));
       print(pageData, text.toString());
     }
   }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -23,11 +24,8 @@ public final class InboxCommand extends ClientCommand {
   @Option(names = "--since", description = "Only messages at or after this ISO-8601 time")
   String since;
 
-  @Option(names = "--page", defaultValue = "1")
-  int page;
-
-  @Option(names = "--page-size", defaultValue = "50")
-  int pageSize;
+  @Mixin
+  PageOptions paging = new PageOptions();
 
   @Option(names = "--ack", description = "Acknowledge every unacknowledged message shown")
   boolean ack;
@@ -38,8 +36,7 @@ public final class InboxCommand extends ClientCommand {
     q.put("unreadOnly", unread ? "true" : null);
     q.put("type", type);
     q.put("since", since);
-    q.put("page", page);
-    q.put("pageSize", pageSize);
+    paging.addTo(q);
     String path = "/api/v1/agents/" + ApiClient.segment(agent) + "/messages";
     JsonNode pageData = api.get(path + ApiClient.query(q));
     StringBuilder text = new StringBuilder();
@@ -52,8 +49,7 @@ public final class InboxCommand extends ClientCommand {
           m.path("sourceAgentId").asText(), m.path("type").asText(), m.path("id").asText(),
           ApiClient.compact(m.path("payload"))));
     }
-    text.append(String.format("page %d of %d, %d message(s)", pageData.path("page").asInt(),
-        pageData.path("totalPages").asInt(), pageData.path("total").asInt()));
+    text.append(PageOptions.footer(pageData, "message(s)"));
     print(pageData, text.toString());
   }
 }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -163,23 +164,18 @@ public final class PoliciesCommand implements Runnable {
     @Option(names = "--status", description = "draft, pending_review, approved, active, deprecated or archived")
     String status;
 
-    @Option(names = "--page", defaultValue = "1")
-    int page;
-
-    @Option(names = "--page-size", defaultValue = "50")
-    int pageSize;
+    @Mixin
+    PageOptions paging = new PageOptions();
 
     @Override
     void run(ApiClient api) {
       Map<String, Object> q = new LinkedHashMap<>();
       q.put("status", status);
-      q.put("page", page);
-      q.put("pageSize", pageSize);
+      paging.addTo(q);
       JsonNode pageData = api.get("/api/v1/policies" + ApiClient.query(q));
       StringBuilder text = new StringBuilder();
       for (JsonNode p : pageData.path("data")) text.append(line(p)).append(System.lineSeparator());
-      text.append(String.format("page %d of %d, %d policy(ies)", pageData.path("page").asInt(),
-          pageData.path("totalPages").asInt(), pageData.path("total").asInt()));
+      text.append(PageOptions.footer(pageData, "policy(ies)"));
       print(pageData, text.toString());
     }
   }
