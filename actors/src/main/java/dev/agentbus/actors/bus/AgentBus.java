@@ -45,6 +45,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -168,12 +169,12 @@ public final class AgentBus implements Extension {
     this.policies = Policies.init(system, sharding, activePolicy, policySettings, clock, restart);
   }
 
-  /** The policy registry (cluster-wide) and this node's active bundle. */
   /** The external policy decision point, when {@code agentbus.policy.opa.enabled} is on. */
   public Optional<OpaPolicy> opa() {
     return Optional.ofNullable(opa);
   }
 
+  /** The policy registry (cluster-wide) and this node's active bundle. */
   public Policies policies() {
     return policies;
   }
@@ -389,7 +390,7 @@ public final class AgentBus implements Extension {
    */
   private CompletionStage<LedgerPartition.Appended> appendAndConfirm(LedgerEntry entry) {
     return append(entry).exceptionallyCompose(first -> {
-      if (!(unwrap(first) instanceof java.util.concurrent.TimeoutException)) return CompletableFuture.failedFuture(first);
+      if (!(unwrap(first) instanceof TimeoutException)) return CompletableFuture.failedFuture(first);
       log.warn("No answer for {} to {} in time; asking the ledger again", entry.message().id(), entry.recipientId());
       return append(entry).thenApply(again -> new LedgerPartition.Appended(again.outcome(), false));
     });
@@ -406,7 +407,7 @@ public final class AgentBus implements Extension {
   }
 
   private SendResult notRecorded(AgentMessage m, Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    Throwable cause = unwrap(e);
     log.warn("Send of {} could not be recorded: {}", m == null ? null : m.id(), cause.toString());
     return new SendResult(m, MessageStatus.REJECTED,
         List.of(new Reason("ledger_unavailable", "the message could not be recorded; it was not delivered")),
@@ -586,11 +587,11 @@ public final class AgentBus implements Extension {
   }
 
   private static Throwable toBusException(Throwable e) {
-    Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    Throwable cause = unwrap(e);
     if (cause instanceof StatusReply.ErrorMessage) {
       return new BusException(AgentErrors.code(cause), AgentErrors.message(cause));
     }
-    if (cause instanceof java.util.concurrent.TimeoutException) {
+    if (cause instanceof TimeoutException) {
       return new BusException("timeout", "the bus did not answer in time");
     }
     return cause;

@@ -55,6 +55,8 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     Instant now;
     List<Reason> held;
     Map<String, String> annotations;
+    // the structure step's payload text, handed to the policy steps (see GovernanceRequest#payloadJson)
+    String payloadJson;
   }
 
   @Override
@@ -63,15 +65,14 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     try {
       Decision d = checks(request, p);
       if (d != null) return d;
+      GovernanceRequest forPolicy = request.withPayloadJson(p.payloadJson);
       for (int i = 0; i < policySteps.size(); i++) {
-        d = policy(i, request, p);
+        d = policy(i, forPolicy, p);
         if (d != null) return d;
       }
       return score(request, p);
     } catch (Exception | StackOverflowError e) {
       return failed(p.step, e);
-    } finally {
-      SerializedPayload.forget();
     }
   }
 
@@ -79,17 +80,12 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
   public CompletionStage<Decision> evaluateAsync(GovernanceRequest request) {
     Progress p = new Progress();
     try {
-      try {
-        Decision d = checks(request, p);
-        if (d != null) return CompletableFuture.completedFuture(d);
-      } catch (Exception | StackOverflowError e) {
-        return CompletableFuture.completedFuture(failed(p.step, e));
-      }
-      return policyFrom(0, request, p);
-    } finally {
-      // what the structure step kept is for this synchronous part only
-      SerializedPayload.forget();
+      Decision d = checks(request, p);
+      if (d != null) return CompletableFuture.completedFuture(d);
+    } catch (Exception | StackOverflowError e) {
+      return CompletableFuture.completedFuture(failed(p.step, e));
     }
+    return policyFrom(0, request.withPayloadJson(p.payloadJson), p);
   }
 
   /** The policy steps from {@code first} on, then scoring; an async step continues when it answers. */
@@ -126,6 +122,7 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
 
     StructureCheck.Result checked = structure.check(m, p.now);
     if (checked.denial() != null) return deny(List.of(checked.denial()));
+    p.payloadJson = checked.reusableJson();
 
     p.step = "constitutional_hash";
     Optional<Reason> reason = hash.check(m.constitutionalHash());

@@ -13,9 +13,14 @@ import java.util.UUID;
 final class StructureCheck {
 
   /** Either a denial or the payload's JSON text. */
-  record Result(Reason denial, String payloadJson) {
+  /**
+   * @param reusableJson {@code payloadJson} when it is plain ASCII without backslash-u escapes: then the
+   *     UTF-8 writer used here and {@code writeValueAsString} give the same characters (they can differ on
+   *     characters outside the BMP), so later steps may use it as that text; else null
+   */
+  record Result(Reason denial, String payloadJson, String reusableJson) {
     static Result deny(String code, String message) {
-      return new Result(new Reason(code, message), null);
+      return new Result(new Reason(code, message), null, null);
     }
   }
 
@@ -63,7 +68,7 @@ final class StructureCheck {
       return Result.deny(ReasonCodes.MISSING_SOURCE, "Message source agent id is required");
     }
     String json = new String(bytes, StandardCharsets.UTF_8);
-    SerializedPayload.remember(payload, json, bytes.length);
-    return new Result(null, json);
+    boolean plain = bytes.length == json.length() && json.indexOf("\\u") < 0;
+    return new Result(null, json, plain ? json : null);
   }
 }

@@ -380,8 +380,8 @@ public final class CompiledBundle {
     // a dry run reports the rate as if this message were counted, so it sees what enforcement would
     long senderRate = count ? rates.increment(senderKey, now) : rates.count(senderKey, now) + 1;
     long tenantRate = count ? rates.increment(tenantKey, now) : rates.count(tenantKey, now) + 1;
-    DecisionInputs inputs = new DecisionInputs(m, request.sender(), request.recipient(), now, senderRate, tenantRate,
-        rates.window(), bundleVariable);
+    DecisionInputs inputs = new DecisionInputs(m, request.sender(), request.recipient(), request.payloadJson(), now,
+        senderRate, tenantRate, rates.window(), bundleVariable);
     if (!DecisionInputs.surelySerializable(m.payload())) inputs.preparePayloadJson();
     return inputs;
   }

@@ -1,7 +1,6 @@
 package dev.agentbus.actors.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.agentbus.actors.governance.SerializedPayload;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import dev.cel.common.values.NullValue;
@@ -82,10 +81,13 @@ final class DecisionInputs {
   private final Object[] values = new Object[FIELDS];
   private final Object[] maps = new Object[5];
   private ZonedDateTime utc;
+  // the payload's text when the pipeline's structure step already wrote it, else null
+  private final String payloadJson;
 
-  DecisionInputs(AgentMessage message, AgentProfile sender, AgentProfile recipient, Instant now, long senderRate,
-      long tenantRate, Duration window, Map<String, Object> bundle) {
+  DecisionInputs(AgentMessage message, AgentProfile sender, AgentProfile recipient, String payloadJson, Instant now,
+      long senderRate, long tenantRate, Duration window, Map<String, Object> bundle) {
     this.message = message;
+    this.payloadJson = payloadJson;
     this.sender = sender;
     this.recipient = recipient;
     this.now = now;
@@ -159,9 +161,8 @@ final class DecisionInputs {
       case 6: return PolicyVariables.tenant(m.tenantId());
       case 7: return m.payload() == null ? NullValue.NULL_VALUE : PolicyVariables.fromJson(m.payload());
       case 8: {
-        // the structure step's text when the pipeline kept it (the same characters), else written here
-        String kept = SerializedPayload.of(m.payload());
-        return kept != null ? kept : PolicyVariables.payloadJson(m.payload());
+        // the structure step's text when the pipeline handed it over (the same characters), else written here
+        return payloadJson != null ? payloadJson : PolicyVariables.payloadJson(m.payload());
       }
       case 9: return m.metadata();
       case 10: return text(m.conversationId());
