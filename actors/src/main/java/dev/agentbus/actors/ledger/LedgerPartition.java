@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -140,6 +141,28 @@ public final class LedgerPartition
     // Snapshots only shorten recovery; events stay, they are the audit trail.
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return SNAPSHOT_COPY;
+  }
+
+  /**
+   * The event handler adds to the dedup window in place, and the snapshot store serializes a snapshot on
+   * its own thread later: the snapshot gets a copy, taken on the partition's thread at the snapshot's
+   * sequence number (the format is the same State).
+   */
+  static final SnapshotAdapter<State> SNAPSHOT_COPY = new SnapshotAdapter<>() {
+    @Override
+    public Object toJournal(State state) {
+      return new State(state.entries(), state.lastHash(), new LinkedHashMap<>(state.recent()));
+    }
+
+    @Override
+    public State fromJournal(Object from) {
+      return (State) from;
+    }
+  };
 
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {

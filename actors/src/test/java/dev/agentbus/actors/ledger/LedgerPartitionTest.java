@@ -104,6 +104,21 @@ class LedgerPartitionTest {
   }
 
   @Test
+  void aSnapshotIsACopyThatLaterBatchesDoNotChange() {
+    LedgerPartition.State state = LedgerPartition.State.empty();
+    LedgerPartition.Outcome first = new LedgerPartition.Outcome(
+        UUID.randomUUID(), "b", MessageStatus.ACCEPTED, List.of(), 0.1, "h1");
+    state.recent().put("m:" + first.messageId() + ":b", first);
+    LedgerPartition.State snapshot = (LedgerPartition.State) LedgerPartition.SNAPSHOT_COPY.toJournal(state);
+    // the next batch adds to the live window while the snapshot store may still be serializing
+    state.recent().put("m:" + UUID.randomUUID() + ":b", first);
+    assertEquals(1, snapshot.recent().size());
+    assertEquals(first, snapshot.recent().get("m:" + first.messageId() + ":b"));
+    assertEquals(state.lastHash(), snapshot.lastHash());
+    assertEquals(snapshot, LedgerPartition.SNAPSHOT_COPY.fromJournal(snapshot));
+  }
+
+  @Test
   void remembersWrittenIdsAfterARestart() {
     var kit = ledger("p-" + UUID.randomUUID());
     TestProbe<LedgerPartition.Appended> caller = testKit.createTestProbe();
