@@ -78,7 +78,8 @@ final class BenchRunner {
             results.add(base);
           }
           if (w == Workload.W7 && http == null) http = new HttpWorkload(httpBase(system, bus),
-              bus.governanceSettings().constitutionalHash(), options.apiKey(), askTimeout.multipliedBy(4));
+              bus.governanceSettings().constitutionalHash(), options.apiKey(), askTimeout.multipliedBy(4),
+              options.connections());
           WorkloadResult r = runWorkload(w, system, bus, workloads, http, lossCheck, base);
           results.add(r);
           ok &= r.verified();

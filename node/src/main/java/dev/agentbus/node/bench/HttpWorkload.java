@@ -2,6 +2,8 @@ package dev.agentbus.node.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,9 +18,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 
 /**
- * W7: sends over the HTTP API (SDK contract 4.1) with {@link HttpClient} on HTTP/1.1 keep-alive
- * connections. The closed loop keeps {@code --connections} requests in flight, so the client holds at most
- * that many connections open. Agents are registered over HTTP too ({@code agentId} and
+ * W7: sends over the HTTP API (SDK contract 4.1) on {@code --connections} HTTP/1.1 keep-alive
+ * connections ({@link KeepAliveHttpClient}, one request in flight on each; the closed loop keeps that many
+ * in flight). Set-up and the loss check use the JDK's {@link HttpClient}. Agents are registered over HTTP too ({@code agentId} and
  * {@code metadata.maciRole} in the body, the tenant in {@code X-Tenant-ID}); the recipients' inboxes are
  * read back over HTTP for the loss check.
  *
@@ -28,6 +30,8 @@ import java.util.function.IntFunction;
 final class HttpWorkload implements AutoCloseable {
 
   private static final int BATCH = 64;
+  /** Room for one answer of the send endpoint (about 1 KB) on each load connection. */
+  private static final int ANSWER_BUFFER_BYTES = 64 * 1024;
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
   private final URI base;
@@ -36,8 +40,10 @@ final class HttpWorkload implements AutoCloseable {
   private final Duration timeout;
   private final ExecutorService executor;
   private final HttpClient client;
+  private final int connections;
+  private KeepAliveHttpClient load;
 
-  HttpWorkload(URI base, String hash, String apiKey, Duration timeout) {
+  HttpWorkload(URI base, String hash, String apiKey, Duration timeout, int connections) {
     String text = base.toString();
     this.base = URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     this.hash = hash;
@@ -53,6 +59,7 @@ final class HttpWorkload implements AutoCloseable {
         .connectTimeout(Duration.ofSeconds(10))
         .executor(executor)
         .build();
+    this.connections = connections;
   }
 
   URI base() {
@@ -76,7 +83,9 @@ final class HttpWorkload implements AutoCloseable {
   }
 
   Operation operation(AgentSet set) {
+    KeepAliveHttpClient keepAlive = loadClient();
     int n = set.size();
+    String host = base.getHost() + ":" + port();
     return (seq, random) -> {
       int sender = random.nextInt(n);
       int recipient = set.recipientFor(sender, random);
@@ -87,18 +96,48 @@ final class HttpWorkload implements AutoCloseable {
       String body = "{\"type\":\"" + type + "\",\"priority\":\"normal\",\"sourceAgentId\":\"" + set.ids[sender]
           + "\",\"targetAgentId\":\"" + set.ids[recipient] + "\",\"payload\":{\"content\":\"status report " + seq
           + " from " + sender + "\"},\"constitutionalHash\":\"" + hash + "\"}";
-      HttpRequest request = post("/api/v1/agents/" + set.ids[sender] + "/messages", set.tenants[sender], body);
-      return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+      byte[] request = KeepAliveHttpClient.post(host, base.getRawPath() + "/api/v1/agents/" + set.ids[sender]
+          + "/messages", headers(set.tenants[sender]), body);
+      return keepAlive.send(request)
+          .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
           .handle((r, error) -> {
             if (error != null) {
               Throwable cause = error.getCause() != null ? error.getCause() : error;
               return Outcome.failed("http_" + cause.getClass().getSimpleName());
             }
-            Outcome o = classify(r.statusCode(), r.body());
+            Outcome o = classify(r.status(), r.body());
             if (o.kind() == Outcome.Kind.ACCEPTED) set.acceptedTo.incrementAndGet(recipient);
             return o;
           });
     };
+  }
+
+  private KeepAliveHttpClient loadClient() {
+    if (load == null) {
+      try {
+        if (!"http".equals(base.getScheme())) {
+          throw new IllegalStateException("W7 sends over plain http://, not " + base.getScheme());
+        }
+        load = new KeepAliveHttpClient(new InetSocketAddress(base.getHost(), port()), connections,
+            ANSWER_BUFFER_BYTES);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot open " + connections + " connections to " + base + ": " + e, e);
+      }
+    }
+    return load;
+  }
+
+  private int port() {
+    return base.getPort() >= 0 ? base.getPort() : 80;
+  }
+
+  private List<String> headers(String tenant) {
+    List<String> h = new ArrayList<>(4);
+    h.add("Content-Type: application/json");
+    h.add("X-Constitutional-Hash: " + hash);
+    if (tenant != null) h.add("X-Tenant-ID: " + tenant);
+    if (apiKey != null) h.add("X-API-Key: " + apiKey);
+    return h;
   }
 
   static Outcome classify(int status, String body) {
@@ -197,6 +236,7 @@ final class HttpWorkload implements AutoCloseable {
 
   @Override
   public void close() {
+    if (load != null) load.close();
     executor.shutdownNow();
   }
 }

@@ -63,6 +63,20 @@ class BenchCommandTest {
   }
 
   @Test
+  void runsW7OverHttpAndLosesNothing(@TempDir Path dir) throws Exception {
+    Path json = dir.resolve("w7.json");
+    int code = new CommandLine(new BenchCommand()).execute("--workload", "W7", "--count", "300", "--warmup", "0s",
+        "--connections", "6", "--agents", "12", "--db", "h2-mem", "--baseline-duration", "0s",
+        "--json", json.toString());
+    assertEquals(0, code);
+    JsonNode r = new ObjectMapper().readTree(json.toFile()).get("results").get(0);
+    assertEquals("W7", r.get("workload").asText());
+    assertEquals(300, r.get("accepted").asLong(), r::toString);
+    assertEquals(0, r.get("lost").asLong(), r::toString);
+    assertTrue(r.get("verified").asBoolean(), r::toString);
+  }
+
+  @Test
   void memoryCheckRegistersTheAgentsWakesEachAndReportsTheHeap(@TempDir Path dir) throws Exception {
     Path json = dir.resolve("memory.json");
     int code = new CommandLine(new BenchCommand()).execute("--memory", "30", "--memory-wait", "0s",
