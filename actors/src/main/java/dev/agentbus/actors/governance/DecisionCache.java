@@ -1,0 +1,135 @@
+package dev.agentbus.actors.governance;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.agentbus.actors.model.AgentMessage;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One node's cache of governance decisions, bounded and with a TTL: what the deterministic, stateless part
+ * of the pipeline (structure and limits, constitutional hash, injection filter, tenant isolation, MACI
+ * role permissions, the cacheable policy steps such as a bundle that reads neither time nor rates)
+ * decided about a message, keyed on every input that part reads ({@link DecisionKey}). What depends on
+ * the message id, the time or state (the id and expiry checks, the MACI self-validation registry, the
+ * impact score's per-sender history and hour, policy steps that cannot be cached) runs on every call; a
+ * {@code governance_error} is never cached. Thread-safe.
+ */
+public final class DecisionCache {
+
+  /** Hits, misses and evictions since the node started (kept across bundle changes); size now. */
+  public record Stats(long hits, long misses, long evictions, long size) {}
+
+  /** What the cached part decided; immutable but for the impact features, computed once. */
+  static final class Entry {
+    /** The DENY of a cached step, or null when they all passed. */
+    final Decision denial;
+    /** The first policy step not cached (the ones before it are). */
+    final int live;
+    /** How many of the cached policy steps ran (the ones up to a denial). */
+    final int ran;
+    /** Deliberation reasons and annotations of the cached policy steps. */
+    final List<Reason> held;
+    final Map<String, String> annotations;
+    /** The structure step's reusable payload text (may be null), for the policy steps that run live. */
+    final String payloadJson;
+    private volatile ImpactScorer.Features features;
+
+    private Entry(Decision denial, int live, int ran, List<Reason> held, Map<String, String> annotations,
+        String payloadJson) {
+      this.denial = denial;
+      this.live = live;
+      this.ran = ran;
+      this.held = held;
+      this.annotations = annotations;
+      this.payloadJson = payloadJson;
+    }
+
+    /** @param ran the cached policy steps that ran before the denial, the denying one included */
+    static Entry denied(Decision d, int ran) {
+      return new Entry(Objects.requireNonNull(d, "d"), 0, ran, List.of(), Map.of(), null);
+    }
+
+    static Entry passed(int live, List<Reason> held, Map<String, String> annotations, String payloadJson) {
+      return new Entry(null, live, live, List.copyOf(held), Map.copyOf(annotations), payloadJson);
+    }
+
+    /** The impact scorer's stateless features of this content, computed the first time a decision needs them. */
+    ImpactScorer.Features features(ImpactScorer scorer, AgentMessage m) {
+      ImpactScorer.Features f = features;
+      if (f == null) {
+        // racy but safe: every thread computes the same features from equal content
+        f = scorer.features(m);
+        features = f;
+      }
+      return f;
+    }
+  }
+
+  private final Cache<DecisionKey, Entry> cache;
+  private final DecisionKey.Limits limits;
+  // the one pipeline using this cache: another's settings (hash, MACI roles, limits) could decide otherwise
+  private final AtomicReference<Object> owner = new AtomicReference<>();
+
+  /**
+   * @param maxEntries bound on the number of decisions held
+   * @param ttl a decision is dropped this long after it was made
+   * @param maxPayloadLength a payload whose JSON text is longer is never cached (each entry holds its payload)
+   * @param maxPayloadDepth a payload nested deeper is never cached
+   */
+  public DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth) {
+    this(maxEntries, ttl, maxPayloadLength, maxPayloadDepth, Ticker.systemTicker());
+  }
+
+  /** For tests: a given ticker for the TTL. */
+  DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, Ticker ticker) {
+    if (maxEntries <= 0) throw new IllegalArgumentException("maxEntries must be positive, got " + maxEntries);
+    if (maxPayloadLength < 0 || maxPayloadDepth < 0) {
+      throw new IllegalArgumentException("payload limits must not be negative");
+    }
+    Objects.requireNonNull(ttl, "ttl");
+    this.limits = new DecisionKey.Limits(maxPayloadLength, maxPayloadDepth);
+    // same-thread maintenance: no background work, nothing to shut down
+    this.cache = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).recordStats()
+        .executor(Runnable::run).ticker(ticker).build();
+  }
+
+  /** @throws IllegalStateException when another pipeline already uses this cache */
+  void bind(Object pipeline) {
+    if (!owner.compareAndSet(null, pipeline) && owner.get() != pipeline) {
+      throw new IllegalStateException("a decision cache belongs to one pipeline");
+    }
+  }
+
+  DecisionKey.Limits limits() {
+    return limits;
+  }
+
+  Entry get(DecisionKey key) {
+    return cache.getIfPresent(key);
+  }
+
+  /**
+   * Puts {@code entry} under a copy of {@code key} that owns its payload, unless the payload's JSON text
+   * ({@code payloadLength} characters) is over the limit.
+   */
+  void put(DecisionKey key, Entry entry, int payloadLength) {
+    if (payloadLength > limits.maxPayloadLength()) return;
+    cache.put(key.toStore(), entry);
+  }
+
+  /** Drops every decision (on a bundle change: entries under the old digest could never hit again). The counts stay. */
+  public void clear() {
+    cache.invalidateAll();
+    cache.cleanUp();
+  }
+
+  public Stats stats() {
+    var s = cache.stats();
+    return new Stats(s.hitCount(), s.missCount(), s.evictionCount(), cache.estimatedSize());
+  }
+}
