@@ -72,6 +72,8 @@ public final class DecisionCache {
 
   private final Cache<DecisionKey, Entry> cache;
   private final DecisionKey.Limits limits;
+  // hashes of keys that missed once (racy but safe: a lost or false sighting only moves an insertion); null: off
+  private final int[] doorkeeper;
   // the one pipeline using this cache: another's settings (hash, MACI roles, limits) could decide otherwise
   private final AtomicReference<Object> owner = new AtomicReference<>();
 
@@ -80,19 +82,24 @@ public final class DecisionCache {
    * @param ttl a decision is dropped this long after it was made
    * @param maxPayloadLength a payload whose JSON text is longer is never cached (each entry holds its payload)
    * @param maxPayloadDepth a payload nested deeper is never cached
+   * @param doorkeeperSlots when positive, a decision is only kept when its key missed before, as remembered
+   *     by a table of this many key hashes: content seen once (most messages) costs a lookup but no insertion
+   *     and evicts nothing; 0 keeps every decision at its first miss
    */
-  public DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth) {
-    this(maxEntries, ttl, maxPayloadLength, maxPayloadDepth, Ticker.systemTicker());
+  public DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, int doorkeeperSlots) {
+    this(maxEntries, ttl, maxPayloadLength, maxPayloadDepth, doorkeeperSlots, Ticker.systemTicker());
   }
 
   /** For tests: a given ticker for the TTL. */
-  DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, Ticker ticker) {
+  DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, int doorkeeperSlots,
+      Ticker ticker) {
     if (maxEntries <= 0) throw new IllegalArgumentException("maxEntries must be positive, got " + maxEntries);
-    if (maxPayloadLength < 0 || maxPayloadDepth < 0) {
-      throw new IllegalArgumentException("payload limits must not be negative");
+    if (maxPayloadLength < 0 || maxPayloadDepth < 0 || doorkeeperSlots < 0) {
+      throw new IllegalArgumentException("payload limits and doorkeeper slots must not be negative");
     }
     Objects.requireNonNull(ttl, "ttl");
     this.limits = new DecisionKey.Limits(maxPayloadLength, maxPayloadDepth);
+    this.doorkeeper = doorkeeperSlots == 0 ? null : new int[doorkeeperSlots];
     // same-thread maintenance: no background work, nothing to shut down
     this.cache = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).recordStats()
         .executor(Runnable::run).ticker(ticker).build();
@@ -111,6 +118,20 @@ public final class DecisionCache {
 
   Entry get(DecisionKey key) {
     return cache.getIfPresent(key);
+  }
+
+  /**
+   * After a miss: whether this key's decision is to be kept (always without a doorkeeper; else when the key
+   * missed before). Remembers the key either way.
+   */
+  boolean admit(DecisionKey key) {
+    if (doorkeeper == null) return true;
+    int h = key.hashCode();
+    // the key's hash is a polynomial of its fields: mix it before taking a slot
+    int slot = Math.floorMod(h * 0x9E3779B9, doorkeeper.length);
+    if (doorkeeper[slot] == h) return true;
+    doorkeeper[slot] = h;
+    return false;
   }
 
   /**

@@ -130,10 +130,11 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     Decision d = structure(request, p);
     // a refusal by the structure step is not cached: it may depend on the id or the time
     if (d != null) return d;
+    boolean keep = cache.admit(key);
     int payloadLength = p.payloadLength;
     d = stateless(request, p);
     if (d != null) {
-      cache.put(key, DecisionCache.Entry.denied(d, 0), payloadLength);
+      if (keep) cache.put(key, DecisionCache.Entry.denied(d, 0), payloadLength);
       return d;
     }
     GovernanceRequest forPolicy = request.withPayloadJson(p.payloadJson);
@@ -142,13 +143,15 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
       p.step = "policy[" + i + "]";
       d = apply(steps.get(i).step().evaluate(forPolicy), p);
       if (d != null) {
-        cache.put(key, DecisionCache.Entry.denied(d, i + 1), payloadLength);
+        if (keep) cache.put(key, DecisionCache.Entry.denied(d, i + 1), payloadLength);
         return d;
       }
     }
-    DecisionCache.Entry entry = DecisionCache.Entry.passed(steps.size(), p.held, p.annotations, p.payloadJson);
-    cache.put(key, entry, payloadLength);
-    p.entry = entry;
+    if (keep) {
+      DecisionCache.Entry entry = DecisionCache.Entry.passed(steps.size(), p.held, p.annotations, p.payloadJson);
+      cache.put(key, entry, payloadLength);
+      p.entry = entry;
+    }
     p.live = steps.size();
     return null;
   }

@@ -38,7 +38,7 @@ class DecisionCacheTest {
   private final AgentProfile target = agent("target", MaciRole.EXECUTIVE);
   private final MutableClock clock = new MutableClock(Fixtures.NOON);
   private final OutputRegistry outputs = OutputRegistry.bounded(1000);
-  private final DecisionCache cache = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH);
+  private final DecisionCache cache = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH, 0);
 
   /** A clock tests move. */
   static final class MutableClock extends Clock {
@@ -376,7 +376,7 @@ class DecisionCacheTest {
   @Test
   void theTtlDropsADecision() {
     AtomicLong nanos = new AtomicLong();
-    DecisionCache ticking = new DecisionCache(1000, Duration.ofSeconds(60), MAX_LENGTH, MAX_DEPTH, nanos::get);
+    DecisionCache ticking = new DecisionCache(1000, Duration.ofSeconds(60), MAX_LENGTH, MAX_DEPTH, 0, nanos::get);
     GovernancePipeline p = GovernancePipeline.create(GovernanceSettings.defaults(), clock, outputs, List.of(), ticking);
     msg(MessageType.COMMAND, "exec", "target").through(p, exec, target);
     nanos.addAndGet(Duration.ofSeconds(61).toNanos());
@@ -395,6 +395,19 @@ class DecisionCacheTest {
     assertEquals(sync, async);
     assertEquals(1, hits());
     assertEquals(1, step.calls.size());
+  }
+
+  @Test
+  void withADoorkeeperADecisionIsKeptAtTheSecondMissOfItsKey() {
+    DecisionCache guarded = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH, 1024);
+    GovernancePipeline p = GovernancePipeline.create(GovernanceSettings.defaults(), clock, outputs, List.of(), guarded);
+    msg(MessageType.COMMAND, "exec", "target").payload("{\"once\":true}").through(p, exec, target);
+    assertEquals(0, guarded.stats().size(), "content seen once is not kept");
+    Decision second = msg(MessageType.COMMAND, "exec", "target").through(p, exec, target);
+    Decision third = msg(MessageType.COMMAND, "exec", "target").through(p, exec, target);
+    Decision fourth = msg(MessageType.COMMAND, "exec", "target").through(p, exec, target);
+    assertEquals(List.of(second, second), List.of(third, fourth));
+    assertEquals(new DecisionCache.Stats(1, 3, 0, 1), guarded.stats());
   }
 
   @Test

@@ -35,9 +35,11 @@ class PolicyDecisionCacheTest {
   private static final int MAX_LENGTH = 4096;
   private static final int MAX_DEPTH = 32;
   private static final int SHAPES = 150;
+  // small, so that the differential run also meets keys the doorkeeper forgot or confused
+  private static final int DOORKEEPER = 97;
 
   private final ActivePolicy active = ActivePolicy.create(PolicyFixtures.MONDAY, new PolicyFixtures.FakeRates());
-  private final DecisionCache cache = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH);
+  private final DecisionCache cache = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH, 0);
   private final GovernancePipeline pipeline = GovernancePipeline.create(GovernanceSettings.defaults(),
       PolicyFixtures.MONDAY, OutputRegistry.bounded(100), List.of(active), cache);
 
@@ -112,7 +114,7 @@ class PolicyDecisionCacheTest {
   void aBundleThatReadsTheContextRunsOnEveryMessage() {
     PolicyFixtures.FakeRates rates = new PolicyFixtures.FakeRates();
     ActivePolicy counting = ActivePolicy.create(PolicyFixtures.MONDAY, rates);
-    DecisionCache own = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH);
+    DecisionCache own = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH, 0);
     GovernancePipeline p = GovernancePipeline.create(GovernanceSettings.defaults(), PolicyFixtures.MONDAY,
         OutputRegistry.bounded(100), List.of(counting), own);
     counting.install(activeBundle(1, PolicyFixtures.bundle(PolicyFixtures.rule("slow-down", "context.senderRate > 2"))));
@@ -172,7 +174,7 @@ class PolicyDecisionCacheTest {
     final ActivePolicy plainPolicy = ActivePolicy.create(clock, new PolicyFixtures.FakeRates());
     final OutputRegistry cachedOutputs = OutputRegistry.bounded(10_000);
     final OutputRegistry plainOutputs = OutputRegistry.bounded(10_000);
-    final DecisionCache cache = new DecisionCache(10_000, Duration.ofHours(1), MAX_LENGTH, MAX_DEPTH);
+    final DecisionCache cache = new DecisionCache(10_000, Duration.ofHours(1), MAX_LENGTH, MAX_DEPTH, DOORKEEPER);
     final GovernancePipeline cached;
     final GovernancePipeline plain;
     long generation;
@@ -266,7 +268,7 @@ class PolicyDecisionCacheTest {
       if (id != null && random.nextInt(3) == 0) outputsSeen.add(id.toString());
     }
     DecisionCache.Stats stats = twin.cache.stats();
-    assertTrue(stats.hits() > messages / 2, stats.toString());
+    assertTrue(stats.hits() > messages / 3, stats.toString());
     assertTrue(stats.misses() > 100, stats.toString());
   }
 }

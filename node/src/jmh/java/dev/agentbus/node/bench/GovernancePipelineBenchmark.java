@@ -106,8 +106,11 @@ public class GovernancePipelineBenchmark {
       Decision d = pipeline.evaluate(req);
       if (!d.isAllowed()) throw new IllegalStateException("the benchmark's message is not allowed: " + d.reasons());
     }
-    if (!cachedPipeline.evaluate(identical[0]).isAllowed() || !cachedPipeline.evaluate(identical[1]).isAllowed()
-        || cache.stats().hits() != 1) {
+    // kept at its second miss (the doorkeeper), a hit from the third message on
+    for (int i = 0; i < 3; i++) {
+      if (!cachedPipeline.evaluate(identical[i]).isAllowed()) throw new IllegalStateException("not allowed (cached)");
+    }
+    if (cache.stats().hits() != 1) {
       throw new IllegalStateException("the identical message is not a cache hit: " + cache.stats());
     }
   }
