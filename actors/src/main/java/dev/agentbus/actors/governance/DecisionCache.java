@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Ticker;
 import dev.agentbus.actors.model.AgentMessage;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -72,8 +73,8 @@ public final class DecisionCache {
 
   private final Cache<DecisionKey, Entry> cache;
   private final DecisionKey.Limits limits;
-  // hashes of keys that missed once (racy but safe: a lost or false sighting only moves an insertion); null: off
-  private final int[] doorkeeper;
+  // keys that missed once, null when off; racy but safe: a lost or false sighting only moves an insertion
+  private final Doorkeeper doorkeeper;
   // the one pipeline using this cache: another's settings (hash, MACI roles, limits) could decide otherwise
   private final AtomicReference<Object> owner = new AtomicReference<>();
 
@@ -82,24 +83,24 @@ public final class DecisionCache {
    * @param ttl a decision is dropped this long after it was made
    * @param maxPayloadLength a payload whose JSON text is longer is never cached (each entry holds its payload)
    * @param maxPayloadDepth a payload nested deeper is never cached
-   * @param doorkeeperSlots when positive, a decision is only kept when its key missed before, as remembered
-   *     by a table of this many key hashes: content seen once (most messages) costs a lookup but no insertion
-   *     and evicts nothing; 0 keeps every decision at its first miss
+   * @param doorkeeperKeys when positive, a decision is only kept when its key missed before, among about this
+   *     many distinct keys that missed since the doorkeeper last forgot them all: content seen once (most
+   *     messages) costs a lookup but no insertion and evicts nothing; 0 keeps every decision at its first miss
    */
-  public DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, int doorkeeperSlots) {
-    this(maxEntries, ttl, maxPayloadLength, maxPayloadDepth, doorkeeperSlots, Ticker.systemTicker());
+  public DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, int doorkeeperKeys) {
+    this(maxEntries, ttl, maxPayloadLength, maxPayloadDepth, doorkeeperKeys, Ticker.systemTicker());
   }
 
   /** For tests: a given ticker for the TTL. */
-  DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, int doorkeeperSlots,
+  DecisionCache(long maxEntries, Duration ttl, int maxPayloadLength, int maxPayloadDepth, int doorkeeperKeys,
       Ticker ticker) {
     if (maxEntries <= 0) throw new IllegalArgumentException("maxEntries must be positive, got " + maxEntries);
-    if (maxPayloadLength < 0 || maxPayloadDepth < 0 || doorkeeperSlots < 0) {
-      throw new IllegalArgumentException("payload limits and doorkeeper slots must not be negative");
+    if (maxPayloadLength < 0 || maxPayloadDepth < 0 || doorkeeperKeys < 0) {
+      throw new IllegalArgumentException("payload limits and doorkeeper keys must not be negative");
     }
     Objects.requireNonNull(ttl, "ttl");
     this.limits = new DecisionKey.Limits(maxPayloadLength, maxPayloadDepth);
-    this.doorkeeper = doorkeeperSlots == 0 ? null : new int[doorkeeperSlots];
+    this.doorkeeper = doorkeeperKeys == 0 ? null : new Doorkeeper(doorkeeperKeys);
     // same-thread maintenance: no background work, nothing to shut down
     this.cache = Caffeine.newBuilder().maximumSize(maxEntries).expireAfterWrite(ttl).recordStats()
         .executor(Runnable::run).ticker(ticker).build();
@@ -125,13 +126,53 @@ public final class DecisionCache {
    * missed before). Remembers the key either way.
    */
   boolean admit(DecisionKey key) {
-    if (doorkeeper == null) return true;
-    int h = key.hashCode();
-    // the key's hash is a polynomial of its fields: mix it before taking a slot
-    int slot = Math.floorMod(h * 0x9E3779B9, doorkeeper.length);
-    if (doorkeeper[slot] == h) return true;
-    doorkeeper[slot] = h;
-    return false;
+    return doorkeeper == null || doorkeeper.seenBefore(key.hashCode());
+  }
+
+  /**
+   * TinyLFU's doorkeeper: a Bloom filter of the keys that missed, emptied once it has taken its number of
+   * keys (so it remembers recent ones, and never fills up). Two keys that share bits are at worst both kept
+   * early; a key is never kept out for good, since the bits it sets stay until the filter is emptied.
+   */
+  private static final class Doorkeeper {
+    // 8 bits and 2 probes per key: about 5 % of new keys pass for seen when the filter is at its fullest
+    private static final int BITS_PER_KEY = 8;
+
+    private final long[] bits;
+    private final int size;
+    private final int capacity;
+    private int added;
+
+    Doorkeeper(int keys) {
+      this.capacity = keys;
+      this.size = Math.multiplyExact(keys, BITS_PER_KEY);
+      this.bits = new long[(size + Long.SIZE - 1) / Long.SIZE];
+    }
+
+    /** True when {@code hash} was added since the last reset; adds it otherwise. */
+    boolean seenBefore(int hash) {
+      // the key's hash is a polynomial of its fields: mix it into two independent-enough probes
+      int h1 = hash * 0x9E3779B9;
+      int h2 = Integer.rotateLeft(hash, 16) * 0x85EBCA6B;
+      int a = Math.floorMod(h1, size);
+      int b = Math.floorMod(h2 ^ (h1 >>> 16), size);
+      if (get(a) && get(b)) return true;
+      set(a);
+      set(b);
+      if (++added >= capacity) {
+        Arrays.fill(bits, 0L);
+        added = 0;
+      }
+      return false;
+    }
+
+    private boolean get(int i) {
+      return (bits[i >>> 6] & (1L << i)) != 0;
+    }
+
+    private void set(int i) {
+      bits[i >>> 6] |= 1L << i;
+    }
   }
 
   /**

@@ -14,8 +14,8 @@ import java.util.Optional;
  *
  * @param cacheMaxPayloadLength payloads whose JSON text is longer (in characters) are never cached
  * @param cacheMaxPayloadDepth payloads nested deeper are never cached
- * @param cacheDoorkeeperSlots a decision is kept only when its key missed before (this many remembered key
- *     hashes); 0: at its first miss
+ * @param cacheDoorkeeperKeys a decision is kept only when its key missed before, among about this many keys
+ *     remembered; 0: at its first miss
  * @param trustedKeys when not empty, a bundle activates only if one of these keys signed it
  * @param requireApproval when on, only approved (or formerly active) policies may be activated
  */
@@ -27,7 +27,7 @@ public record PolicySettings(
     Duration cacheTtl,
     int cacheMaxPayloadLength,
     int cacheMaxPayloadDepth,
-    int cacheDoorkeeperSlots,
+    int cacheDoorkeeperKeys,
     Duration rateWindow,
     int rateBuckets,
     long rateMaxKeys,
@@ -58,7 +58,7 @@ public record PolicySettings(
         c.getDuration("cache.ttl"),
         c.getInt("cache.max-payload-length"),
         c.getInt("cache.max-payload-depth"),
-        c.getInt("cache.doorkeeper-slots"),
+        c.getInt("cache.doorkeeper-keys"),
         c.getDuration("rates.window"),
         c.getInt("rates.buckets"),
         c.getLong("rates.max-keys"),
@@ -72,7 +72,7 @@ public record PolicySettings(
 
   public PolicySettings withTrustedKeys(Map<String, PublicKey> keys) {
     return new PolicySettings(keys, requireApproval, cacheEnabled, cacheMaxEntries, cacheTtl, cacheMaxPayloadLength,
-        cacheMaxPayloadDepth, cacheDoorkeeperSlots, rateWindow, rateBuckets, rateMaxKeys, snapshotEvery, maxPolicies, maxVersions, askTimeout,
+        cacheMaxPayloadDepth, cacheDoorkeeperKeys, rateWindow, rateBuckets, rateMaxKeys, snapshotEvery, maxPolicies, maxVersions, askTimeout,
         writeTimeout, readRetry);
   }
 
@@ -80,7 +80,7 @@ public record PolicySettings(
   public Optional<DecisionCache> decisionCache() {
     return cacheEnabled
         ? Optional.of(new DecisionCache(cacheMaxEntries, cacheTtl, cacheMaxPayloadLength, cacheMaxPayloadDepth,
-            cacheDoorkeeperSlots))
+            cacheDoorkeeperKeys))
         : Optional.empty();
   }
 }

@@ -411,6 +411,23 @@ class DecisionCacheTest {
   }
 
   @Test
+  void withADoorkeeperEveryRepeatedKeyIsKeptWhateverItsHash() {
+    DecisionCache guarded = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH, 1024);
+    GovernancePipeline p = GovernancePipeline.create(GovernanceSettings.defaults(), clock, outputs, List.of(), guarded);
+    int keys = 500;
+    for (int round = 0; round < 2; round++) {
+      for (int i = 0; i < keys; i++) {
+        msg(MessageType.COMMAND, "exec", "target").payload("{\"n\":" + i + "}").through(p, exec, target);
+      }
+    }
+    long before = guarded.stats().hits();
+    for (int i = 0; i < keys; i++) {
+      msg(MessageType.COMMAND, "exec", "target").payload("{\"n\":" + i + "}").through(p, exec, target);
+    }
+    assertEquals(keys, guarded.stats().hits() - before, "no key kept out by another that shares its bits");
+  }
+
+  @Test
   void aCacheBelongsToOnePipeline() {
     cached();
     assertThrows(IllegalStateException.class, this::cached);

@@ -35,7 +35,7 @@ class PolicyDecisionCacheTest {
   private static final int MAX_LENGTH = 4096;
   private static final int MAX_DEPTH = 32;
   private static final int SHAPES = 150;
-  // small, so that the differential run also meets keys the doorkeeper forgot or confused
+  // small, so that the differential run also meets keys the doorkeeper forgot or took for seen
   private static final int DOORKEEPER = 97;
 
   private final ActivePolicy active = ActivePolicy.create(PolicyFixtures.MONDAY, new PolicyFixtures.FakeRates());

@@ -58,9 +58,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * time) is never cached. A hit still checks the id and expiry, counts the message in the rates and runs
  * the impact score's time- and history-dependent part. The entries were made in the set-up: with the
  * configured TTL (60 s) a run longer than that also measures the misses that refill them.
- * {@code cacheMisses} is the same pipeline and bundle with a one-entry cache whose doorkeeper (1,024 key
- * hashes) forgets the 4,096 messages before they come round again: every decision a miss of content seen
- * once, which is looked up but not kept (what the cache costs on new content).
+ * {@code cacheMisses} is the same pipeline and bundle with a one-entry cache whose doorkeeper (1,024 keys)
+ * forgets the 4,096 messages before they come round again: every decision a miss of content seen once, looked
+ * up but (but for the doorkeeper's few false sightings) not kept: what the cache costs on new content.
  *
  * <p>Run: {@code ./mvnw -B -Pjmh -pl node test-compile exec:exec -Djmh.args="PolicyBundleBenchmark"}.
  */
@@ -138,7 +138,7 @@ public class PolicyBundleBenchmark {
         cache);
     ActivePolicy missingActive = ActivePolicy.create(policySettings, clock);
     missingActive.install(new ActiveBundle(1, "bench-cached", contextFree.digest(), contextFree.toJson()));
-    // a doorkeeper smaller than the 4,096 messages forgets them before they come round again: content seen once
+    // a doorkeeper of fewer keys than the 4,096 messages forgets them before they come round: content seen once
     DecisionCache oneEntry = new DecisionCache(1, policySettings.cacheTtl(), policySettings.cacheMaxPayloadLength(),
         policySettings.cacheMaxPayloadDepth(), ONE_OFF_DOORKEEPER);
     missingPipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000),
