@@ -98,8 +98,9 @@ final class DecisionKey {
     h = 31 * h + Objects.hashCode(m.sourceAgentId());
     h = 31 * h + Objects.hashCode(m.targetAgentId());
     h = 31 * h + Objects.hashCode(m.tenantId());
-    h = 31 * h + Objects.hashCode(m.type());
-    h = 31 * h + Objects.hashCode(m.priority());
+    // enums by ordinal: the same hash in every run (Enum.hashCode is an identity hash)
+    h = 31 * h + ordinal(m.type());
+    h = 31 * h + ordinal(m.priority());
     h = 31 * h + Objects.hashCode(m.constitutionalHash());
     h = 31 * h + Objects.hashCode(m.conversationId());
     h = 31 * h + Objects.hashCode(m.correlationId());
@@ -159,7 +160,7 @@ final class DecisionKey {
         && Objects.equals(conversationId, k.conversationId)
         && Objects.equals(correlationId, k.correlationId)
         && Objects.equals(idempotencyKey, k.idempotencyKey)
-        && policy.equals(k.policy)
+        && (policy == k.policy || policy.equals(k.policy))
         && sameInOrder(metadata, k.metadata)
         && sameProfile(sender, k.sender)
         && sameProfile(recipient, k.recipient)
@@ -179,10 +180,14 @@ final class DecisionKey {
     h = 31 * h + Objects.hashCode(p.name());
     h = 31 * h + Objects.hashCode(p.type());
     h = 31 * h + Objects.hashCode(p.tenantId());
-    h = 31 * h + Objects.hashCode(p.maciRole());
+    h = 31 * h + ordinal(p.maciRole());
     h = 31 * h + p.capabilities().hashCode();
     h = 31 * h + p.metadata().hashCode();
-    return 31 * h + p.status().hashCode();
+    return 31 * h + ordinal(p.status());
+  }
+
+  private static int ordinal(Enum<?> e) {
+    return e == null ? -1 : e.ordinal();
   }
 
   private static boolean sameProfile(AgentProfile a, AgentProfile b) {

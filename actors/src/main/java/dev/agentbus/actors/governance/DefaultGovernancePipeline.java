@@ -6,6 +6,7 @@ import dev.agentbus.actors.model.MessageType;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +44,12 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
   private final InjectionFilter injection;
   private final MaciEnforcement maci;
   private final List<GovernanceStep> policySteps;
+  // "policy[i]", for the error reason, made once
+  private final String[] policyStepNames;
   private final ImpactScorer scorer;
   private final DecisionCache cache;
+  // the cacheable policy steps as last seen: while they are the same, so is the key's policy part (no allocation)
+  private volatile Cached lastCached = Cached.NONE;
 
   /** @param cache null for none */
   DefaultGovernancePipeline(GovernanceSettings settings, Clock clock, OutputRegistry outputs,
@@ -56,6 +61,8 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     this.injection = new InjectionFilter(settings.extraInjectionPatterns());
     this.maci = new MaciEnforcement(settings.maci(), Objects.requireNonNull(outputs, "outputs"));
     this.policySteps = List.copyOf(policySteps);
+    this.policyStepNames = new String[this.policySteps.size()];
+    for (int i = 0; i < policyStepNames.length; i++) policyStepNames[i] = "policy[" + i + "]";
     this.scorer = new ImpactScorer(settings.impact());
     this.cache = cache;
     if (cache != null) cache.bind(this);
@@ -84,10 +91,12 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     try {
       Decision d = upToLiveSteps(request, p);
       if (d != null) return d;
-      GovernanceRequest forPolicy = request.withPayloadJson(p.payloadJson);
-      for (int i = p.live; i < policySteps.size(); i++) {
-        d = policy(i, forPolicy, p);
-        if (d != null) return d;
+      if (p.live < policySteps.size()) {
+        GovernanceRequest forPolicy = request.withPayloadJson(p.payloadJson);
+        for (int i = p.live; i < policySteps.size(); i++) {
+          d = policy(i, forPolicy, p);
+          if (d != null) return d;
+        }
       }
       return score(request, p);
     } catch (Exception | StackOverflowError e) {
@@ -140,7 +149,7 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     GovernanceRequest forPolicy = request.withPayloadJson(p.payloadJson);
     List<PolicyStep.Cacheable> steps = cached.steps();
     for (int i = 0; i < steps.size(); i++) {
-      p.step = "policy[" + i + "]";
+      p.step = policyStepNames[i];
       d = apply(steps.get(i).step().evaluate(forPolicy), p);
       if (d != null) {
         if (keep) cache.put(key, DecisionCache.Entry.denied(d, i + 1), payloadLength);
@@ -166,21 +175,28 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
         && MaciEnforcement.actionFor(type) == MaciEnforcement.Action.VALIDATE) {
       return null;
     }
-    List<Object> identity = null;
-    List<PolicyStep.Cacheable> steps = null;
-    for (GovernanceStep s : policySteps) {
+    Cached last = lastCached;
+    int n = 0;
+    PolicyStep.Cacheable[] fresh = null;
+    for (int i = 0; i < policyStepNames.length; i++) {
+      GovernanceStep s = policySteps.get(i);
       // an asynchronous step (an external decision point) is asked every time
       if (!(s instanceof PolicyStep ps) || s instanceof AsyncPolicyStep) break;
       Optional<PolicyStep.Cacheable> c = ps.cacheable();
       if (c.isEmpty()) break;
-      if (identity == null) {
-        identity = new ArrayList<>(policySteps.size());
-        steps = new ArrayList<>(policySteps.size());
+      if (fresh == null && (n >= last.steps().size() || last.steps().get(n) != c.get())) {
+        fresh = last.steps().subList(0, n).toArray(new PolicyStep.Cacheable[policyStepNames.length]);
       }
-      identity.add(c.get().identity());
-      steps.add(c.get());
+      if (fresh != null) fresh[n] = c.get();
+      n++;
     }
-    return identity == null ? Cached.NONE : new Cached(List.copyOf(identity), steps);
+    if (fresh == null && n == last.steps().size()) return last;
+    List<PolicyStep.Cacheable> steps = fresh == null ? last.steps().subList(0, n) : Arrays.asList(fresh).subList(0, n);
+    List<Object> identity = new ArrayList<>(n);
+    for (PolicyStep.Cacheable c : steps) identity.add(c.identity());
+    Cached now = new Cached(List.copyOf(identity), List.copyOf(steps));
+    lastCached = now;
+    return now;
   }
 
   /**
@@ -195,7 +211,7 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     refused = StructureCheck.expired(m, p.now);
     if (refused != null) return deny(List.of(refused));
     for (int i = 0; i < hit.ran; i++) {
-      p.step = "policy[" + i + "]";
+      p.step = policyStepNames[i];
       cached.steps().get(i).onHit().accept(request);
     }
     if (hit.denial != null) return hit.denial;
@@ -218,7 +234,7 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
     try {
       for (int i = first; i < policySteps.size(); i++) {
         if (policySteps.get(i) instanceof AsyncPolicyStep a) {
-          p.step = "policy[" + i + "]";
+          p.step = policyStepNames[i];
           int next = i + 1;
           return a.evaluateAsync(request).handle((v, e) -> {
             if (e != null) return CompletableFuture.completedFuture(failed(p.step, e));
@@ -281,7 +297,7 @@ final class DefaultGovernancePipeline implements GovernancePipeline {
 
   /** Policy step {@code i} (an async one is waited for); a DENY, or null to go on. */
   private Decision policy(int i, GovernanceRequest request, Progress p) {
-    p.step = "policy[" + i + "]";
+    p.step = policyStepNames[i];
     GovernanceStep s = policySteps.get(i);
     if (s instanceof PolicyStep ps) return apply(ps.evaluate(request), p);
     Optional<Reason> reason = s.check(request);

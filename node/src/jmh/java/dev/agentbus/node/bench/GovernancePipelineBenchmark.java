@@ -107,10 +107,11 @@ public class GovernancePipelineBenchmark {
       if (!d.isAllowed()) throw new IllegalStateException("the benchmark's message is not allowed: " + d.reasons());
     }
     // kept at its second miss (the doorkeeper), a hit from the third message on
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 2; i++) {
       if (!cachedPipeline.evaluate(identical[i]).isAllowed()) throw new IllegalStateException("not allowed (cached)");
     }
-    if (cache.stats().hits() != 1) {
+    long hits = cache.stats().hits();
+    if (!cachedPipeline.evaluate(identical[2]).isAllowed() || cache.stats().hits() != hits + 1) {
       throw new IllegalStateException("the identical message is not a cache hit: " + cache.stats());
     }
   }

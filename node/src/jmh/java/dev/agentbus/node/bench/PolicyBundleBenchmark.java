@@ -169,8 +169,11 @@ public class PolicyBundleBenchmark {
     }
     // the second miss of each key is kept (the doorkeeper): every later evaluation is a hit
     for (GovernanceRequest req : requests) cachedPipeline.evaluate(req);
+    long hits = cache.stats().hits();
     for (GovernanceRequest req : requests) cachedPipeline.evaluate(req);
-    if (cache.stats().hits() != MESSAGES) throw new IllegalStateException("not every message a hit: " + cache.stats());
+    if (cache.stats().hits() - hits != MESSAGES) {
+      throw new IllegalStateException("not every message a hit: " + cache.stats());
+    }
   }
 
   /** The whole pipeline: structure, hash, injection, tenant, MACI, the 100 rules, impact score. */
