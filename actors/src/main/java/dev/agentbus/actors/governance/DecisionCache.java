@@ -17,8 +17,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * role permissions, the cacheable policy steps such as a bundle that reads neither time nor rates)
  * decided about a message, keyed on every input that part reads ({@link DecisionKey}). What depends on
  * the message id, the time or state (the id and expiry checks, the MACI self-validation registry, the
- * impact score's per-sender history and hour, policy steps that cannot be cached) runs on every call; a
- * {@code governance_error} is never cached. Thread-safe.
+ * rate counting of a cached bundle, the impact score's per-sender history and hour, policy steps that
+ * cannot be cached) runs on every call; a {@code governance_error} is never cached. With a doorkeeper, a
+ * decision is kept at the second miss of its key, so one-off content is never inserted. Thread-safe.
  */
 public final class DecisionCache {
 
