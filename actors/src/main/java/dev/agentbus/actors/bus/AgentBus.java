@@ -17,7 +17,9 @@ import dev.agentbus.actors.deliberation.VoteChoice;
 import dev.agentbus.actors.directory.AgentDirectory;
 import dev.agentbus.actors.directory.DirectoryView;
 import dev.agentbus.actors.governance.Decision;
+import dev.agentbus.actors.governance.DecisionCache;
 import dev.agentbus.actors.governance.GovernancePipeline;
+import dev.agentbus.actors.governance.GovernanceStep;
 import dev.agentbus.actors.policy.ActivePolicy;
 import dev.agentbus.actors.policy.OpaPolicy;
 import dev.agentbus.actors.policy.OpaSettings;
@@ -115,8 +117,14 @@ public final class AgentBus implements Extension {
     // then, when configured, the external decision point (OPA), failing closed behind a circuit breaker
     OpaSettings opaSettings = OpaSettings.fromConfig(system.settings().config().getConfig("agentbus.policy.opa"));
     this.opa = opaSettings.enabled() ? OpaPolicy.create(opaSettings, system.classicSystem().scheduler()) : null;
-    this.pipeline = GovernancePipeline.create(governanceSettings, clock, outputs,
-        opa == null ? List.of(activePolicy) : List.of(activePolicy, opa));
+    List<GovernanceStep> policySteps = opa == null ? List.of(activePolicy) : List.of(activePolicy, opa);
+    // decisions of the stateless checks and a cacheable bundle, under every input they read; OPA is always asked
+    this.pipeline = policySettings.decisionCache()
+        .map(cache -> {
+          activePolicy.onChange(cache::clear);
+          return GovernancePipeline.create(governanceSettings, clock, outputs, policySteps, cache);
+        })
+        .orElseGet(() -> GovernancePipeline.create(governanceSettings, clock, outputs, policySteps));
     this.sharding = ClusterSharding.get(system);
     this.deliberationSettings =
         DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
@@ -170,6 +178,11 @@ public final class AgentBus implements Extension {
   }
 
   /** The external policy decision point, when {@code agentbus.policy.opa.enabled} is on. */
+  /** This node's decision cache counts (zeros when the cache is off). */
+  public DecisionCache.Stats decisionCacheStats() {
+    return pipeline.cacheStats().orElse(new DecisionCache.Stats(0, 0, 0, 0));
+  }
+
   public Optional<OpaPolicy> opa() {
     return Optional.ofNullable(opa);
   }

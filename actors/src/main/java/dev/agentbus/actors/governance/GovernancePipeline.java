@@ -2,6 +2,8 @@ package dev.agentbus.actors.governance;
 
 import java.time.Clock;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -23,6 +25,11 @@ public interface GovernancePipeline {
     return CompletableFuture.completedFuture(evaluate(request));
   }
 
+  /** Hits, misses, evictions and size of the decision cache; empty when the pipeline has none. */
+  default Optional<DecisionCache.Stats> cacheStats() {
+    return Optional.empty();
+  }
+
   /** The default pipeline with no policy steps. */
   static GovernancePipeline create(GovernanceSettings settings, Clock clock, OutputRegistry outputs) {
     return create(settings, clock, outputs, List.of());
@@ -33,6 +40,17 @@ public interface GovernancePipeline {
    */
   static GovernancePipeline create(
       GovernanceSettings settings, Clock clock, OutputRegistry outputs, List<GovernanceStep> policySteps) {
-    return new DefaultGovernancePipeline(settings, clock, outputs, policySteps);
+    return new DefaultGovernancePipeline(settings, clock, outputs, policySteps, null);
+  }
+
+  /**
+   * The same pipeline answering what it decided before from {@code cache} when the inputs are the same
+   * (see {@link DecisionCache}); every decision is the one it would make without the cache.
+   *
+   * @param cache this pipeline's own: a cache must not be shared between pipelines of different settings
+   */
+  static GovernancePipeline create(GovernanceSettings settings, Clock clock, OutputRegistry outputs,
+      List<GovernanceStep> policySteps, DecisionCache cache) {
+    return new DefaultGovernancePipeline(settings, clock, outputs, policySteps, Objects.requireNonNull(cache, "cache"));
   }
 }

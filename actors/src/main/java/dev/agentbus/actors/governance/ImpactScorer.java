@@ -59,20 +59,38 @@ final class ImpactScorer {
     this.agents = Caffeine.newBuilder().maximumSize(settings.maxTrackedAgents()).build();
   }
 
+  /**
+   * The features that depend only on the message's payload, priority and type (not on the time or the
+   * sender's history): a decision cache may keep them with the decision.
+   *
+   * @param largeAmount {@code payload.payload.amount > 10,000}, the payload's share of the context score
+   */
+  record Features(double semantic, double permission, boolean largeAmount, double priority, double type) {}
+
   Score score(AgentMessage m, Instant now) {
+    return score(features(m), m.sourceAgentId(), now);
+  }
+
+  Features features(AgentMessage m) {
     JsonNode payload = m.payload();
-    double semantic = semantic(payload);
-    double permission = permission(payload.get("tools"));
-    double context = context(payload, now);
-    AgentState state = agents.get(m.sourceAgentId(), id -> new AgentState());
+    return new Features(semantic(payload), permission(payload.get("tools")), largeAmount(payload),
+        priority(payload.get("priority"), m.priority()), type(m.type()));
+  }
+
+  /** The score from the message's features, the time and the sender's history (which it updates). */
+  Score score(Features f, String senderId, Instant now) {
+    double semantic = f.semantic();
+    double permission = f.permission();
+    double context = context(f.largeAmount(), now);
+    AgentState state = agents.get(senderId, id -> new AgentState());
     double volume;
     double drift;
     synchronized (state) {
       volume = state.volume(now.toEpochMilli());
       drift = state.drift(context);
     }
-    double priority = priority(payload.get("priority"), m.priority());
-    double type = type(m.type());
+    double priority = f.priority();
+    double type = f.type();
 
     double combined = semantic * weights.semantic()
         + permission * weights.permission()
@@ -150,16 +168,19 @@ final class ImpactScorer {
   }
 
   /** 0.2, +0.3 between 1 and 5 AM (inclusive) in the configured zone, +0.4 for payload.payload.amount > 10,000. */
-  double context(JsonNode payload, Instant now) {
+  private double context(boolean largeAmount, Instant now) {
     double score = 0.2;
     int hour = now.atZone(hourZone).getHour();
     if (hour >= 1 && hour <= 5) score += 0.3;
-    JsonNode inner = payload.get("payload");
-    if (inner != null && inner.isObject()) {
-      JsonNode amount = inner.get("amount");
-      if (amount != null && amount.isNumber() && amount.doubleValue() > 10_000) score += 0.4;
-    }
+    if (largeAmount) score += 0.4;
     return Math.min(1.0, score);
+  }
+
+  static boolean largeAmount(JsonNode payload) {
+    JsonNode inner = payload.get("payload");
+    if (inner == null || !inner.isObject()) return false;
+    JsonNode amount = inner.get("amount");
+    return amount != null && amount.isNumber() && amount.doubleValue() > 10_000;
   }
 
   /**

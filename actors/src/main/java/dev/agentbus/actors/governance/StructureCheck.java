@@ -34,10 +34,8 @@ final class StructureCheck {
   }
 
   Result check(AgentMessage m, Instant now) {
-    // the nil UUID is how an "empty" id arrives once parsed; it must never pass (W2)
-    if (m.id() == null || NIL.equals(m.id())) {
-      return Result.deny(ReasonCodes.MISSING_MESSAGE_ID, "Message ID is required");
-    }
+    Reason missingId = missingId(m);
+    if (missingId != null) return new Result(missingId, null, null);
     if (m.type() == null) {
       return Result.deny(ReasonCodes.UNKNOWN_MESSAGE_TYPE, "Message type is missing or unknown");
     }
@@ -61,14 +59,31 @@ final class StructureCheck {
       return Result.deny(ReasonCodes.PAYLOAD_TOO_LARGE,
           "Message content is " + bytes.length + " bytes, over the limit of " + maxPayloadBytes + " bytes");
     }
-    if (m.isExpiredAt(now)) {
-      return Result.deny(ReasonCodes.MESSAGE_EXPIRED, "Message expired at " + m.expiresAt());
-    }
+    Reason expired = expired(m, now);
+    if (expired != null) return new Result(expired, null, null);
     if (m.sourceAgentId() == null || m.sourceAgentId().isBlank()) {
       return Result.deny(ReasonCodes.MISSING_SOURCE, "Message source agent id is required");
     }
     String json = new String(bytes, StandardCharsets.UTF_8);
     boolean plain = bytes.length == json.length() && json.indexOf("\\u") < 0;
     return new Result(null, json, plain ? json : null);
+  }
+
+  /**
+   * The first check, which depends on nothing but this message's id: also made on a decision-cache hit,
+   * since the id is never part of the key. Null when the id is there.
+   */
+  static Reason missingId(AgentMessage m) {
+    // the nil UUID is how an "empty" id arrives once parsed; it must never pass (W2)
+    if (m.id() == null || NIL.equals(m.id())) {
+      return new Reason(ReasonCodes.MISSING_MESSAGE_ID, "Message ID is required");
+    }
+    return null;
+  }
+
+  /** The check that depends on the time: also made on a decision-cache hit. Null when not expired. */
+  static Reason expired(AgentMessage m, Instant now) {
+    if (m.isExpiredAt(now)) return new Reason(ReasonCodes.MESSAGE_EXPIRED, "Message expired at " + m.expiresAt());
+    return null;
   }
 }

@@ -3,8 +3,10 @@ package dev.agentbus.actors.policy;
 import dev.agentbus.actors.governance.GovernanceRequest;
 import dev.agentbus.actors.governance.PolicyStep;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,42 +14,61 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's view of the active constitution bundle: ONE pipeline step that delegates to whatever
  * bundle is active now (none active: every message passes this step). A bundle is compiled once, when
- * it is installed; the decision cache is dropped on every change. Thread-safe: the pipeline reads one
- * {@link AtomicReference}; installs are serialised.
+ * it is installed. Thread-safe: the pipeline reads one {@link AtomicReference}; installs are serialised.
  *
- * <p>The decision cache is only used when the bundle is {@link CompiledBundle#cacheable() cacheable}:
- * rules that read {@code context} (time of day, sender and tenant rates) give time-dependent results,
- * so the default bundle (rate limits, business hours) is always evaluated afresh.
+ * <p>The pipeline's decision cache may keep this step's verdicts ({@link #cacheable()}) only while the
+ * active bundle is {@link CompiledBundle#cacheable() cacheable}, under its digest: rules that read
+ * {@code context} (time of day, sender and tenant rates) give time-dependent results, so the default bundle
+ * (rate limits, business hours) is always evaluated afresh. A change of bundle changes the digest, so no
+ * verdict of the previous bundle is used again; listeners ({@link #onChange}) may drop them at once.
  */
 public final class ActivePolicy implements PolicyStep {
 
   private static final Logger log = LoggerFactory.getLogger(ActivePolicy.class);
 
-  private record Installed(long generation, String policyId, CompiledBundle compiled) {}
+  /** @param cacheable this state as the decision cache may key it, made once per install */
+  private record Installed(long generation, String policyId, CompiledBundle compiled,
+      Optional<PolicyStep.Cacheable> cacheable) {
+
+    Installed(long generation, String policyId, CompiledBundle compiled) {
+      this(generation, policyId, compiled, cacheableView(compiled));
+    }
+
+    private static Optional<PolicyStep.Cacheable> cacheableView(CompiledBundle compiled) {
+      if (compiled == null) return Optional.of(NO_BUNDLE);
+      return compiled.cacheableView();
+    }
+  }
+
+  // no bundle: every message passes, which any cache may keep (no digest is ever this string)
+  private static final PolicyStep.Cacheable NO_BUNDLE =
+      new PolicyStep.Cacheable("no active bundle", request -> Verdict.pass());
 
   private static final Installed NOTHING = new Installed(0, null, null);
 
   private final AtomicReference<Installed> current = new AtomicReference<>(NOTHING);
-  private final DecisionCache cache;
   private final Clock clock;
   private final RateCounter rates;
+  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
 
-  private ActivePolicy(DecisionCache cache, Clock clock, RateCounter rates) {
-    this.cache = cache;
+  private ActivePolicy(Clock clock, RateCounter rates) {
     this.clock = Objects.requireNonNull(clock, "clock");
     this.rates = Objects.requireNonNull(rates, "rates");
   }
 
   public static ActivePolicy create(PolicySettings settings, Clock clock) {
-    DecisionCache cache = settings.cacheEnabled()
-        ? new DecisionCache(settings.cacheMaxEntries(), settings.cacheTtl()) : null;
-    return new ActivePolicy(cache, clock,
+    return new ActivePolicy(clock,
         RateCounter.inMemory(settings.rateWindow(), settings.rateBuckets(), settings.rateMaxKeys()));
   }
 
-  /** For tests: a given cache (null for none) and rate counter. */
-  public static ActivePolicy create(DecisionCache cache, Clock clock, RateCounter rates) {
-    return new ActivePolicy(cache, clock, rates);
+  /** For tests: a given rate counter. */
+  public static ActivePolicy create(Clock clock, RateCounter rates) {
+    return new ActivePolicy(clock, rates);
+  }
+
+  /** Runs {@code listener} after every change of the active bundle (e.g. to empty a decision cache). */
+  public void onChange(Runnable listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
   }
 
   /**
@@ -62,11 +83,11 @@ public final class ActivePolicy implements PolicyStep {
     if (active.generation() <= now.generation()) return false;
     if (!active.present()) {
       current.set(new Installed(active.generation(), null, null));
-      clearCache();
+      changed();
       return now.compiled() != null;
     }
     if (now.compiled() != null && now.compiled().digest().equals(active.digest())) {
-      current.set(new Installed(active.generation(), active.policyId(), now.compiled()));
+      current.set(new Installed(active.generation(), active.policyId(), now.compiled(), now.cacheable()));
       return false;
     }
     CompiledBundle compiled;
@@ -82,19 +103,23 @@ public final class ActivePolicy implements PolicyStep {
       return false;
     }
     current.set(new Installed(active.generation(), active.policyId(), compiled));
-    clearCache();
-    log.info("Policy {} active (bundle {}@{}, digest {}, generation {}, cached decisions: {})", active.policyId(),
+    changed();
+    log.info("Policy {} active (bundle {}@{}, digest {}, generation {}, cacheable decisions: {})", active.policyId(),
         compiled.bundle().id(), compiled.bundle().version(), compiled.digest().substring(0, 12), active.generation(),
-        compiled.cacheable() && cache != null);
+        compiled.cacheable());
     return true;
   }
 
   @Override
   public Verdict evaluate(GovernanceRequest request) {
     CompiledBundle compiled = current.get().compiled();
-    if (compiled == null) return Verdict.pass();
-    if (cache == null || !compiled.cacheable()) return compiled.decide(request);
-    return cache.get(DecisionCache.Key.of(request, compiled.digest()), k -> compiled.decide(request));
+    return compiled == null ? Verdict.pass() : compiled.decide(request);
+  }
+
+  /** The active bundle under its digest when it is cacheable; "no bundle" when none is active. */
+  @Override
+  public Optional<Cacheable> cacheable() {
+    return current.get().cacheable();
   }
 
   public Optional<CompiledBundle> bundle() {
@@ -114,12 +139,7 @@ public final class ActivePolicy implements PolicyStep {
     return current.get().generation();
   }
 
-  /** Hit, miss and eviction counts of the decision cache (zeros when it is off). */
-  public DecisionCache.Stats cacheStats() {
-    return cache == null ? new DecisionCache.Stats(0, 0, 0, 0) : cache.stats();
-  }
-
-  private void clearCache() {
-    if (cache != null) cache.clear();
+  private void changed() {
+    for (Runnable listener : listeners) listener.run();
   }
 }

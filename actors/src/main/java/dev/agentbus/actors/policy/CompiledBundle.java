@@ -213,7 +213,7 @@ public final class CompiledBundle {
   private static final Set<String> PER_MESSAGE = Set.of("message", "sender", "recipient");
 
   /**
-   * What in one rule's AST makes its result depend on more than {@link DecisionCache.Key}: the
+   * What in one rule's AST makes its result depend on more than the decision cache's key: the
    * {@code context} variable (time and rates), a volatile field, or a whole variable used as a value
    * (its fields cannot be told apart then).
    */
@@ -250,8 +250,10 @@ public final class CompiledBundle {
   /**
    * True when no rule reads {@code context} (time, rates), a volatile field ({@code message.id},
    * {@code message.timestamp}, {@code message.expiresAt}, a profile's {@code lastSeen} or
-   * {@code registeredAt}) or a whole variable: then a rule's result is a function of
-   * {@link DecisionCache.Key} and may be cached. Decided once, at compile time.
+   * {@code registeredAt}) or a whole variable: then a rule's result is a function of the
+   * {@link dev.agentbus.actors.governance.DecisionCache decision cache}'s key (the message but its id and
+   * timestamps, both profiles but their timestamps, the digest) and may be cached. Decided once, at compile
+   * time.
    */
   public boolean cacheable() {
     return uncacheableReferences.isEmpty();
@@ -282,7 +284,18 @@ public final class CompiledBundle {
    * and annotates the decision with {@link PolicyOutcome#annotations()} ({@code policy.digest}, ...).
    */
   public PolicyStep asPolicyStep() {
-    return this::decide;
+    Optional<PolicyStep.Cacheable> view = cacheableView();
+    return new PolicyStep() {
+      @Override
+      public PolicyStep.Verdict evaluate(GovernanceRequest request) {
+        return decide(request);
+      }
+
+      @Override
+      public Optional<PolicyStep.Cacheable> cacheable() {
+        return view;
+      }
+    };
   }
 
   /**
@@ -296,6 +309,22 @@ public final class CompiledBundle {
       if (!rules.get(i).quiet(verdicts[i])) return verdict(outcome(Arrays.asList(verdicts)));
     }
     return quietVerdict;
+  }
+
+  /**
+   * This bundle as the pipeline's decision cache may key it, when it is {@link #cacheable()}: under its
+   * digest, counting a message answered from the cache in the rates as {@link #decide} would have.
+   */
+  public Optional<PolicyStep.Cacheable> cacheableView() {
+    return cacheable() ? Optional.of(new PolicyStep.Cacheable(digest, this::decide, this::count)) : Optional.empty();
+  }
+
+  /** Counts this message in the sender's and tenant's rates, as the enforcing path does. */
+  public void count(GovernanceRequest request) {
+    AgentMessage m = request.message();
+    Instant now = clock.instant();
+    rates.increment(senderKeys.key(m.sourceAgentId()), now);
+    rates.increment(tenantKeys.key(m.tenantId()), now);
   }
 
   /** The pipeline's view of an outcome. */

@@ -1,7 +1,9 @@
 package dev.agentbus.node.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.typesafe.config.ConfigFactory;
 import dev.agentbus.actors.governance.Decision;
+import dev.agentbus.actors.governance.DecisionCache;
 import dev.agentbus.actors.governance.GovernancePipeline;
 import dev.agentbus.actors.governance.GovernanceRequest;
 import dev.agentbus.actors.governance.GovernanceSettings;
@@ -12,6 +14,7 @@ import dev.agentbus.actors.model.AgentStatus;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.model.Priority;
+import dev.agentbus.actors.policy.PolicySettings;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -37,14 +40,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * thread, with the default settings (MACI on and strict) and a fixed clock at noon UTC.
  *
  * <ul>
- *   <li>{@code uniqueContent}: 4,096 different messages from 1,000 registered senders, taken in turn:
- *       what a decision cache could not answer (the "miss" case);
- *   <li>{@code identicalContent}: the same sender, recipient, type and content every time (ids differ):
- *       what a decision cache keyed safely (inventory section 10) could answer (the "hit" case).
+ *   <li>{@code uniqueContent}: 4,096 different messages from 1,000 registered senders, taken in turn,
+ *       without a decision cache: the whole pipeline every time (the "miss" case);
+ *   <li>{@code identicalContent}: the same sender, recipient, type and content every time (ids differ),
+ *       through the decision cache configured as the node does it ({@code agentbus.policy.cache}): every
+ *       decision a hit (the id and expiry checks and the impact score's time- and history-dependent part
+ *       still run).
  * </ul>
  *
- * There is no decision cache yet: both run the whole pipeline, so today the "hit" figure only shows what
- * warm, repeated input costs. Run: {@code ./mvnw -B -Pjmh -pl node test-compile exec:exec}.
+ * Run: {@code ./mvnw -B -Pjmh -pl node test-compile exec:exec}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
@@ -60,6 +64,7 @@ public class GovernancePipelineBenchmark {
   private static final String TENANT = "tenant-0";
 
   private GovernancePipeline pipeline;
+  private GovernancePipeline cachedPipeline;
   private GovernanceRequest[] unique;
   private GovernanceRequest[] identical;
   private int next;
@@ -68,7 +73,11 @@ public class GovernancePipelineBenchmark {
   public void setUp() {
     Instant noon = Instant.parse("2026-01-15T12:00:00Z");
     GovernanceSettings settings = GovernanceSettings.defaults();
-    pipeline = GovernancePipeline.create(settings, Clock.fixed(noon, ZoneOffset.UTC), OutputRegistry.bounded(200_000));
+    Clock clock = Clock.fixed(noon, ZoneOffset.UTC);
+    pipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000));
+    DecisionCache cache = PolicySettings.fromConfig(ConfigFactory.load().getConfig("agentbus.policy")).decisionCache()
+        .orElseThrow(() -> new IllegalStateException("agentbus.policy.cache is off"));
+    cachedPipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000), List.of(), cache);
     String hash = settings.constitutionalHash();
     AgentProfile[] agents = new AgentProfile[AGENTS];
     MaciRole[] roles = MaciRole.values();
@@ -97,6 +106,14 @@ public class GovernancePipelineBenchmark {
       Decision d = pipeline.evaluate(req);
       if (!d.isAllowed()) throw new IllegalStateException("the benchmark's message is not allowed: " + d.reasons());
     }
+    // kept at its second miss (the doorkeeper), a hit from the third message on
+    for (int i = 0; i < 2; i++) {
+      if (!cachedPipeline.evaluate(identical[i]).isAllowed()) throw new IllegalStateException("not allowed (cached)");
+    }
+    long hits = cache.stats().hits();
+    if (!cachedPipeline.evaluate(identical[2]).isAllowed() || cache.stats().hits() != hits + 1) {
+      throw new IllegalStateException("the identical message is not a cache hit: " + cache.stats());
+    }
   }
 
   @Benchmark
@@ -106,6 +123,6 @@ public class GovernancePipelineBenchmark {
 
   @Benchmark
   public Decision identicalContent() {
-    return pipeline.evaluate(identical[next++ & (MESSAGES - 1)]);
+    return cachedPipeline.evaluate(identical[next++ & (MESSAGES - 1)]);
   }
 }

@@ -1,7 +1,9 @@
 package dev.agentbus.node.bench;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.typesafe.config.ConfigFactory;
 import dev.agentbus.actors.governance.Decision;
+import dev.agentbus.actors.governance.DecisionCache;
 import dev.agentbus.actors.governance.GovernancePipeline;
 import dev.agentbus.actors.governance.GovernanceRequest;
 import dev.agentbus.actors.governance.GovernanceSettings;
@@ -16,12 +18,11 @@ import dev.agentbus.actors.policy.ActiveBundle;
 import dev.agentbus.actors.policy.ActivePolicy;
 import dev.agentbus.actors.policy.CompiledBundle;
 import dev.agentbus.actors.policy.ConstitutionBundle;
-import dev.agentbus.actors.policy.DecisionCache;
 import dev.agentbus.actors.policy.PolicyOutcome;
 import dev.agentbus.actors.policy.PolicyRule;
+import dev.agentbus.actors.policy.PolicySettings;
 import dev.agentbus.actors.policy.RateCounter;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -49,9 +50,17 @@ import org.openjdk.jmh.annotations.Warmup;
  * payload and metadata fields, string functions, payload size, sender rate, list macros) with ten
  * parameters each; none matches, so every message is allowed after all 100 rules ran.
  * {@code hundredRulesOnly} measures the bundle's evaluation alone, without the other pipeline steps.
- * {@code cachedRules} is the whole pipeline with the decision cache on, every message seen before (cache
- * hits): the same rules less the one shape that reads {@code context}, since a bundle reading the context
- * (rates, time) is never cached.
+ *
+ * <p>{@code cachedRules} is the whole pipeline with the decision cache configured as the node does it
+ * ({@code agentbus.policy} from the configuration: {@code PolicySettings.decisionCache()}, an
+ * {@code ActivePolicy} that empties it on a bundle change), every message seen before (cache hits): the
+ * same rules less the one shape that reads {@code context}, since a bundle reading the context (rates,
+ * time) is never cached. A hit still checks the id and expiry, counts the message in the rates and runs
+ * the impact score's time- and history-dependent part. The entries were made in the set-up: with the
+ * configured TTL (60 s) a run longer than that also measures the misses that refill them.
+ * {@code cacheMisses} is the same pipeline and bundle with a one-entry cache whose doorkeeper (1,024 keys)
+ * forgets the 4,096 messages before they come round again: every decision a miss of content seen once, looked
+ * up but (but for the doorkeeper's few false sightings) not kept: what the cache costs on new content.
  *
  * <p>Run: {@code ./mvnw -B -Pjmh -pl node test-compile exec:exec -Djmh.args="PolicyBundleBenchmark"}.
  */
@@ -68,9 +77,11 @@ public class PolicyBundleBenchmark {
   private static final int MESSAGES = 4_096;
   private static final int AGENTS = 1_000;
   private static final String TENANT = "tenant-0";
+  private static final int ONE_OFF_DOORKEEPER = 1_024;
 
   private GovernancePipeline pipeline;
   private GovernancePipeline cachedPipeline;
+  private GovernancePipeline missingPipeline;
   private CompiledBundle compiled;
   private GovernanceRequest[] requests;
   private int next;
@@ -106,7 +117,7 @@ public class PolicyBundleBenchmark {
     String hash = settings.constitutionalHash();
     ConstitutionBundle bundle = ConstitutionBundle.of("bench", "1", hash, rules());
     // no decision cache: every decision runs the rules
-    ActivePolicy active = ActivePolicy.create(null, clock, RateCounter.inMemory());
+    ActivePolicy active = ActivePolicy.create(clock, RateCounter.inMemory());
     if (!active.install(new ActiveBundle(1, "bench", bundle.digest(), bundle.toJson()))) {
       throw new IllegalStateException("the benchmark bundle was not installed");
     }
@@ -114,12 +125,24 @@ public class PolicyBundleBenchmark {
     compiled = CompiledBundle.compile(bundle, clock, RateCounter.inMemory());
     ConstitutionBundle contextFree = ConstitutionBundle.of("bench-cached", "1", hash,
         rules().stream().filter(r -> !r.expression().contains("context.")).toList());
-    ActivePolicy cachedActive = ActivePolicy.create(new DecisionCache(100_000, Duration.ofMinutes(10)), clock,
-        RateCounter.inMemory());
+    // as the node configures it (AgentBus): the policy settings of the configuration, the cache they make
+    PolicySettings policySettings = PolicySettings.fromConfig(ConfigFactory.load().getConfig("agentbus.policy"));
+    DecisionCache cache = policySettings.decisionCache()
+        .orElseThrow(() -> new IllegalStateException("agentbus.policy.cache is off"));
+    ActivePolicy cachedActive = ActivePolicy.create(policySettings, clock);
+    cachedActive.onChange(cache::clear);
     if (!cachedActive.install(new ActiveBundle(1, "bench-cached", contextFree.digest(), contextFree.toJson()))) {
       throw new IllegalStateException("the cached benchmark bundle was not installed");
     }
-    cachedPipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000), List.of(cachedActive));
+    cachedPipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000), List.of(cachedActive),
+        cache);
+    ActivePolicy missingActive = ActivePolicy.create(policySettings, clock);
+    missingActive.install(new ActiveBundle(1, "bench-cached", contextFree.digest(), contextFree.toJson()));
+    // a doorkeeper of fewer keys than the 4,096 messages forgets them before they come round: content seen once
+    DecisionCache oneEntry = new DecisionCache(1, policySettings.cacheTtl(), policySettings.cacheMaxPayloadLength(),
+        policySettings.cacheMaxPayloadDepth(), ONE_OFF_DOORKEEPER);
+    missingPipeline = GovernancePipeline.create(settings, clock, OutputRegistry.bounded(200_000),
+        List.of(missingActive), oneEntry);
     AgentProfile[] agents = new AgentProfile[AGENTS];
     MaciRole[] roles = MaciRole.values();
     for (int i = 0; i < AGENTS; i++) {
@@ -141,8 +164,15 @@ public class PolicyBundleBenchmark {
     for (GovernanceRequest req : requests) {
       Decision d = pipeline.evaluate(req);
       if (!d.isAllowed()) throw new IllegalStateException("the benchmark's message is not allowed: " + d.reasons());
-      // fills the decision cache: every later evaluation of these requests is a hit
       if (!cachedPipeline.evaluate(req).isAllowed()) throw new IllegalStateException("not allowed (cached)");
+      if (!missingPipeline.evaluate(req).isAllowed()) throw new IllegalStateException("not allowed (misses)");
+    }
+    // the second miss of each key is kept (the doorkeeper): every later evaluation is a hit
+    for (GovernanceRequest req : requests) cachedPipeline.evaluate(req);
+    long hits = cache.stats().hits();
+    for (GovernanceRequest req : requests) cachedPipeline.evaluate(req);
+    if (cache.stats().hits() - hits != MESSAGES) {
+      throw new IllegalStateException("not every message a hit: " + cache.stats());
     }
   }
 
@@ -152,10 +182,16 @@ public class PolicyBundleBenchmark {
     return pipeline.evaluate(requests[next++ & (MESSAGES - 1)]);
   }
 
-  /** The whole pipeline, the policy step answered from the decision cache. */
+  /** The whole pipeline, answered from the decision cache (90 rules that do not read the context). */
   @Benchmark
   public Decision cachedRules() {
     return cachedPipeline.evaluate(requests[next++ & (MESSAGES - 1)]);
+  }
+
+  /** The same pipeline and rules, every decision a miss of a one-entry cache. */
+  @Benchmark
+  public Decision cacheMisses() {
+    return missingPipeline.evaluate(requests[next++ & (MESSAGES - 1)]);
   }
 
   /** The 100 rules alone (variables built once, every rule evaluated, the outcome): the CEL share. */

@@ -1,10 +1,10 @@
 package dev.agentbus.node.http;
 
 import dev.agentbus.actors.bus.AgentBus;
+import dev.agentbus.actors.governance.DecisionCache;
 import dev.agentbus.actors.policy.ActivePolicy;
 import dev.agentbus.actors.policy.CompiledBundle;
 import dev.agentbus.actors.policy.ConstitutionBundle;
-import dev.agentbus.actors.policy.DecisionCache;
 import dev.agentbus.actors.policy.OpaPolicy;
 import dev.agentbus.actors.policy.PolicyOutcome;
 import dev.agentbus.actors.policy.PolicyRegistry;
@@ -152,13 +152,14 @@ record PolicyView(
    *
    * @param activePolicyId absent when no policy is active on this node
    * @param cacheable whether the active bundle's verdicts may be cached (no rule reads time, rates or ids)
+   * @param decisionCache the node's decision cache (the governance checks, and the bundle when cacheable)
    */
   record Stats(String activePolicyId, String bundleDigest, long generation, boolean cacheable,
       CacheStats decisionCache, OpaStats opa, String constitutionalHash) {
 
     static Stats of(AgentBus bus) {
       ActivePolicy active = bus.policies().active();
-      DecisionCache.Stats c = active.cacheStats();
+      DecisionCache.Stats c = bus.decisionCacheStats();
       long lookups = c.hits() + c.misses();
       CacheStats cache = new CacheStats(bus.policies().settings().cacheEnabled(), c.hits(), c.misses(), c.evictions(),
           c.size(), lookups == 0 ? 0.0 : (double) c.hits() / lookups);

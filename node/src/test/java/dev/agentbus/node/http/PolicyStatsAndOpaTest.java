@@ -49,6 +49,8 @@ class PolicyStatsAndOpaTest {
     opa.start();
     node = TestNode.withConfig("""
         agentbus.policy.cache.max-entries = 2
+        # every decision kept at its first miss, so that two sends of a message are a miss and a hit
+        agentbus.policy.cache.doorkeeper-keys = 0
         agentbus.policy.opa {
           enabled = on
           url = "http://127.0.0.1:%d"
