@@ -38,20 +38,19 @@ class KillRecoveryTest {
   private static final String HASH = "cdd01ef066bc6cf2";
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
+  /** A started node process and where it listens. */
+  private record Node(Process process, String base) {}
+
   @Test
   void keepsEveryAcknowledgedMessageAfterSigkill() throws Exception {
     Path dataDir = Files.createTempDirectory("agentbus-kill");
-    int httpPort = freePort();
-    int mgmtPort = freePort();
-    int artery = freePort();
-    String base = "http://127.0.0.1:" + httpPort;
-
-    Process node = startNode(dataDir, artery, httpPort, mgmtPort, "first");
+    Node first = startReady(dataDir, "first");
+    Process node = first.process();
+    String base = first.base();
     String sender;
     String recipient;
     Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     try {
-      awaitReady(mgmtPort, node);
       sender = register(base, "sender");
       recipient = register(base, "recipient");
 
@@ -85,10 +84,10 @@ class KillRecoveryTest {
     assertTrue(acknowledged.size() >= 300, "the burst was acknowledged before the kill: " + acknowledged.size());
     System.out.println("KillRecoveryTest: " + acknowledged.size() + " sends acknowledged before SIGKILL");
 
-    Process again = startNode(dataDir, artery, httpPort, mgmtPort, "second");
+    Node second = startReady(dataDir, "second");
+    Process again = second.process();
     try {
-      awaitReady(mgmtPort, again);
-      List<String> inbox = inbox(base, recipient);
+      List<String> inbox = inbox(second.base(), recipient);
       Set<String> unique = Set.copyOf(inbox);
       assertEquals(inbox.size(), unique.size(), "each message once");
       List<String> missing = acknowledged.stream().filter(id -> !unique.contains(id)).toList();
@@ -98,6 +97,30 @@ class KillRecoveryTest {
       again.waitFor(30, TimeUnit.SECONDS);
       again.destroyForcibly();
     }
+  }
+
+  /**
+   * Starts a node on free ports and waits until it is ready. A port found free can be taken by another
+   * process before the node binds it; then the node exits, and it is started again on other ports.
+   */
+  private Node startReady(Path dataDir, String tag) throws Exception {
+    AssertionError last = null;
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      int httpPort = freePort();
+      int mgmtPort = freePort();
+      Process p = startNode(dataDir, freePort(), httpPort, mgmtPort, tag + "-" + attempt);
+      try {
+        awaitReady(mgmtPort, p);
+        return new Node(p, "http://127.0.0.1:" + httpPort);
+      } catch (AssertionError e) {
+        p.destroyForcibly();
+        p.waitFor(30, TimeUnit.SECONDS);
+        String log = Files.readString(dataDir.resolve("node-" + tag + "-" + attempt + ".log"));
+        if (!log.contains("Address already in use")) throw e;
+        last = e;
+      }
+    }
+    throw last;
   }
 
   private static Process startNode(Path dataDir, int artery, int httpPort, int mgmtPort, String tag)
