@@ -177,12 +177,12 @@ public final class AgentBus implements Extension {
     this.policies = Policies.init(system, sharding, activePolicy, policySettings, clock, restart);
   }
 
-  /** The external policy decision point, when {@code agentbus.policy.opa.enabled} is on. */
   /** This node's decision cache counts (zeros when the cache is off). */
   public DecisionCache.Stats decisionCacheStats() {
     return pipeline.cacheStats().orElse(new DecisionCache.Stats(0, 0, 0, 0));
   }
 
+  /** The external policy decision point, when {@code agentbus.policy.opa.enabled} is on. */
   public Optional<OpaPolicy> opa() {
     return Optional.ofNullable(opa);
   }
