@@ -15,11 +15,9 @@ import dev.agentbus.actors.model.AgentStatus;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.model.Priority;
-import java.time.Clock;
+import dev.agentbus.actors.support.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,37 +34,12 @@ class DecisionCacheTest {
 
   private final AgentProfile exec = agent("exec", MaciRole.EXECUTIVE);
   private final AgentProfile target = agent("target", MaciRole.EXECUTIVE);
-  private final MutableClock clock = new MutableClock(Fixtures.NOON);
+  private final ManualClock clock = new ManualClock(Fixtures.NOON);
   private final OutputRegistry outputs = OutputRegistry.bounded(1000);
   private final DecisionCache cache = new DecisionCache(1000, Duration.ofMinutes(1), MAX_LENGTH, MAX_DEPTH, 0);
 
   /** A clock tests move. */
-  static final class MutableClock extends Clock {
-    private Instant now;
 
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    void set(Instant t) {
-      now = t;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   /** A cacheable policy step that counts its evaluations and answers what the test says. */
   static final class CountingStep implements PolicyStep {

@@ -17,11 +17,9 @@ import dev.agentbus.actors.model.AgentStatus;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.model.Priority;
-import java.time.Clock;
+import dev.agentbus.actors.support.ManualClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -128,29 +126,7 @@ class PolicyDecisionCacheTest {
 
   // ---- the differential test: the cache changes no decision ----
 
-  /** A clock the test moves: both pipelines see the same times. */
-  private static final class SteppingClock extends Clock {
-    private Instant now = PolicyFixtures.MONDAY_NOON;
 
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   /** Rules that deny, hold, warn and dry-run on some of the generated messages; none reads the context. */
   private static ConstitutionBundle cacheableBundle(String version) {
@@ -169,7 +145,8 @@ class PolicyDecisionCacheTest {
 
   /** Two of everything: one with the cache, one without, fed the same messages at the same times. */
   private static final class Twin {
-    final SteppingClock clock = new SteppingClock();
+    // a clock the test moves: both pipelines see the same times
+    final ManualClock clock = new ManualClock(PolicyFixtures.MONDAY_NOON);
     final ActivePolicy cachedPolicy = ActivePolicy.create(clock, new PolicyFixtures.FakeRates());
     final ActivePolicy plainPolicy = ActivePolicy.create(clock, new PolicyFixtures.FakeRates());
     final OutputRegistry cachedOutputs = OutputRegistry.bounded(10_000);
