@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -131,12 +133,13 @@ final class HttpWorkload implements AutoCloseable {
     return base.getPort() >= 0 ? base.getPort() : 80;
   }
 
-  private List<String> headers(String tenant) {
-    List<String> h = new ArrayList<>(4);
-    h.add("Content-Type: application/json");
-    h.add("X-Constitutional-Hash: " + hash);
-    if (tenant != null) h.add("X-Tenant-ID: " + tenant);
-    if (apiKey != null) h.add("X-API-Key: " + apiKey);
+  /** The headers of every request: the SDK's content type and hash, the tenant, the API key. */
+  private Map<String, String> headers(String tenant) {
+    Map<String, String> h = new LinkedHashMap<>();
+    h.put("Content-Type", "application/json");
+    h.put("X-Constitutional-Hash", hash);
+    if (tenant != null) h.put("X-Tenant-ID", tenant);
+    if (apiKey != null) h.put("X-API-Key", apiKey);
     return h;
   }
 
@@ -197,25 +200,17 @@ final class HttpWorkload implements AutoCloseable {
   }
 
   private HttpRequest post(String path, String tenant, String body) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("X-Constitutional-Hash", hash)
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    if (tenant != null) b.header("X-Tenant-ID", tenant);
-    if (apiKey != null) b.header("X-API-Key", apiKey);
-    return b.build();
+    return request(path, tenant).POST(HttpRequest.BodyPublishers.ofString(body)).build();
   }
 
   private HttpRequest get(String path, String tenant) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
-        .timeout(timeout)
-        .header("Content-Type", "application/json")
-        .header("X-Constitutional-Hash", hash)
-        .GET();
-    if (tenant != null) b.header("X-Tenant-ID", tenant);
-    if (apiKey != null) b.header("X-API-Key", apiKey);
-    return b.build();
+    return request(path, tenant).GET().build();
+  }
+
+  private HttpRequest.Builder request(String path, String tenant) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout);
+    headers(tenant).forEach(b::header);
+    return b;
   }
 
   private void inBatches(int n, IntFunction<CompletableFuture<?>> call) {

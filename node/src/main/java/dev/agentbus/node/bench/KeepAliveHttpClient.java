@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -55,11 +56,11 @@ final class KeepAliveHttpClient implements AutoCloseable {
   }
 
   /** A request as the wire carries it: request line, headers, {@code Content-Length} and the body. */
-  static byte[] post(String host, String path, List<String> headers, String body) {
+  static byte[] post(String host, String path, Map<String, String> headers, String body) {
     byte[] content = body.getBytes(StandardCharsets.UTF_8);
     StringBuilder head = new StringBuilder(256 + path.length())
         .append("POST ").append(path).append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
-    for (String h : headers) head.append(h).append("\r\n");
+    headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
     head.append("Content-Length: ").append(content.length).append("\r\n\r\n");
     byte[] start = head.toString().getBytes(StandardCharsets.US_ASCII);
     byte[] all = new byte[start.length + content.length];

@@ -11,6 +11,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +35,7 @@ class KeepAliveHttpClientTest {
     try (KeepAliveHttpClient client = new KeepAliveHttpClient(server.getAddress(), 2, 4096)) {
       List<CompletableFuture<KeepAliveHttpClient.Response>> answers = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
-        byte[] request = KeepAliveHttpClient.post("localhost", "/echo", List.of("X-Tenant-ID: t" + i),
+        byte[] request = KeepAliveHttpClient.post("localhost", "/echo", Map.of("X-Tenant-ID", "t" + i),
             "{\"n\":" + i + ",\"text\":\"h\u00e9\"}");
         answers.add(client.send(request));
       }
@@ -64,7 +65,7 @@ class KeepAliveHttpClientTest {
     server.start();
     KeepAliveHttpClient client = new KeepAliveHttpClient(server.getAddress(), 1, 4096);
     CompletableFuture<KeepAliveHttpClient.Response> answer =
-        client.send(KeepAliveHttpClient.post("localhost", "/slow", List.of(), "{}"));
+        client.send(KeepAliveHttpClient.post("localhost", "/slow", Map.of(), "{}"));
     server.stop(0);
     client.close();
     assertThrows(ExecutionException.class, () -> answer.get(10, TimeUnit.SECONDS));
