@@ -156,7 +156,8 @@ public final class AgentBus implements Extension {
     sharding.init(Entity.of(AgentEntity.ENTITY_KEY,
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxSource, publisher, clock, restart)));
     var ledgerSettings = new LedgerPartition.Settings(
-        settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery());
+        settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery(),
+        settings.ledgerLinger(), settings.ledgerLingerBatch());
     sharding.init(Entity.of(LedgerPartition.ENTITY_KEY,
         ctx -> LedgerPartition.create(ctx.getEntityId(), ledgerSettings, this::deliver, restart)));
     var deliberationEntity = Deliberation.Settings.from(deliberationSettings);
