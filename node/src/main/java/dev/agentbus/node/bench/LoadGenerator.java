@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,9 +31,12 @@ import org.HdrHistogram.Recorder;
  *   <li>closed loop: {@code concurrency} lanes, each starting its next operation when its previous one
  *       completes (continued on the completing thread, with no hand-off; a stage already complete is
  *       looped over, never recursed into);
- *   <li>open loop: one generator thread starts operations at a fixed rate, whatever the answers; latency
- *       counts from the <em>intended</em> start, so a stall is charged to every operation it delays
- *       (no coordinated omission).
+ *   <li>open loop: one generator thread releases operations at a fixed rate, whatever the answers, to
+ *       a pool of sender threads (one per core, like a server's request threads) that start them: the
+ *       synchronous part of a send (message building, the governance pipeline) would otherwise make the
+ *       generator itself the bottleneck. Latency counts from the <em>intended</em> start, so a stall (of
+ *       the generator, a sender or the node) is charged to every operation it delays (no coordinated
+ *       omission).
  * </ul>
  *
  * Operations started during the warm-up are counted (the loss check needs them) but not measured.
@@ -139,11 +144,18 @@ final class LoadGenerator {
     long every = plan.progressEvery().toMillis();
     progress.scheduleAtFixedRate(new ProgressLine(started), every, every, TimeUnit.MILLISECONDS);
     Thread generator = null;
+    ExecutorService senders = null;
     try {
       if (plan.rate() == null) {
         startLanes();
       } else {
-        generator = new Thread(this::openLoop, "bench-open-loop");
+        senders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
+          Thread t = new Thread(r, "bench-sender");
+          t.setDaemon(true);
+          return t;
+        });
+        ExecutorService pool = senders;
+        generator = new Thread(() -> openLoop(pool), "bench-open-loop");
         generator.setDaemon(true);
         generator.start();
       }
@@ -176,6 +188,7 @@ final class LoadGenerator {
       phase = Phase.STOP;
       sealed = true;
       progress.shutdownNow();
+      if (senders != null) senders.shutdownNow();
     }
   }
 
@@ -266,7 +279,7 @@ final class LoadGenerator {
    * (Pekko's ask) turns plain {@code whenComplete} into {@code whenCompleteAsync}, and with fewer than three
    * CPUs the JDK's default async executor starts a new thread per task.
    */
-  private static final java.util.concurrent.Executor DIRECT = Runnable::run;
+  private static final Executor DIRECT = Runnable::run;
 
   private static final long STOP = -2;
   private static final long WARMUP = -1;
@@ -283,7 +296,7 @@ final class LoadGenerator {
 
   // ---- open loop ----
 
-  private void openLoop() {
+  private void openLoop(Executor senders) {
     SplittableRandom random = new SplittableRandom(plan.seed());
     long interval = Math.max(1, 1_000_000_000L / plan.rate());
     long next = System.nanoTime();
@@ -303,8 +316,13 @@ final class LoadGenerator {
         if (index >= 0) measured.add(skipped);
         continue;
       }
-      CompletableFuture<Outcome> f = begin(random);
-      f.whenCompleteAsync((o, e) -> complete(intended, index, f), DIRECT);
+      // counted here, not by the sender: the pool's queue is part of what is outstanding
+      outstanding.incrementAndGet();
+      SplittableRandom own = random.split();
+      senders.execute(() -> {
+        CompletableFuture<Outcome> f = start(own);
+        f.whenCompleteAsync((o, e) -> complete(intended, index, f), DIRECT);
+      });
     }
   }
 
@@ -312,6 +330,10 @@ final class LoadGenerator {
 
   private CompletableFuture<Outcome> begin(SplittableRandom random) {
     outstanding.incrementAndGet();
+    return start(random);
+  }
+
+  private CompletableFuture<Outcome> start(SplittableRandom random) {
     try {
       return operation.start(seq.getAndIncrement(), random).toCompletableFuture();
     } catch (RuntimeException e) {
