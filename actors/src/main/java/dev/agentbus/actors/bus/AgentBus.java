@@ -49,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -99,6 +100,8 @@ public final class AgentBus implements Extension {
   private final Duration askTimeout;
   private final java.util.concurrent.Semaphore admission;
   private final InboxBudget inboxBudget;
+  // another node's inboxes are full (InboxPressure): the recipient may live there
+  private final AtomicBoolean inboxesFullElsewhere = new AtomicBoolean();
   private final DeliberationSettings deliberationSettings;
   private final OpaGuard guard;
   private final ActivePolicy activePolicy;
@@ -136,6 +139,8 @@ public final class AgentBus implements Extension {
     ActorRef<AgentDirectory.Command> directoryActor = system.systemActorOf(
         AgentDirectory.create(directory, settings.directoryShards(), settings.directoryWriteTimeout()),
         "agent-directory", Props.empty());
+    system.systemActorOf(InboxPressure.create(inboxBudget::full, inboxesFullElsewhere,
+        settings.inboxBudgetCheckInterval(), settings.inboxBudgetWriteTimeout()), "inbox-pressure", Props.empty());
     DirectoryPublisher publisher = new DirectoryPublisher() {
       @Override
       public void publish(AgentProfile profile) {
@@ -280,6 +285,10 @@ public final class AgentBus implements Extension {
     if (inboxBudget.full()) {
       return CompletableFuture.completedFuture(overloaded(message,
           "the inboxes on this node hold their memory budget of unacknowledged messages; retry shortly"));
+    }
+    if (inboxesFullElsewhere.get()) {
+      return CompletableFuture.completedFuture(overloaded(message,
+          "the inboxes on another node hold their memory budget of unacknowledged messages; retry shortly"));
     }
     if (!admission.tryAcquire()) {
       return CompletableFuture.completedFuture(

@@ -22,7 +22,9 @@ public record BusSettings(
     double backoffRandomFactor,
     int maxSendsInFlight,
     long nodeInboxBudgetBytes,
-    long inboxEntryOverheadBytes) {
+    long inboxEntryOverheadBytes,
+    Duration inboxBudgetCheckInterval,
+    Duration inboxBudgetWriteTimeout) {
 
   public static BusSettings create(Config root) {
     Config c = root.getConfig("agentbus");
@@ -43,7 +45,9 @@ public record BusSettings(
         c.getDouble("entity-backoff.random-factor"),
         c.getInt("max-sends-in-flight"),
         bytesOrHeapShare(c, "agent.node-inbox-budget", Runtime.getRuntime().maxMemory()),
-        c.getBytes("agent.inbox-entry-overhead"));
+        c.getBytes("agent.inbox-entry-overhead"),
+        c.getDuration("agent.inbox-budget-sharing.check-interval"),
+        c.getDuration("agent.inbox-budget-sharing.write-timeout"));
   }
 
   /** A size ("256 MiB") or a share of the given heap ("25%"). */
