@@ -29,6 +29,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -181,8 +182,9 @@ public final class AgentEntity
   private final Clock clock;
   // Derived from the ledger, not event-sourced: rebuilt on every start.
   private final LinkedHashMap<UUID, HeldMessage> inbox = new LinkedHashMap<>();
-  // This instance outlives journal-failure restarts (only the behavior inside is restarted), so the inbox
-  // and its share of the node's budget stay in step; both are given back when the entity stops.
+  // Given back to the node's budget whenever the inbox goes: when the entity stops, and when it restarts
+  // after a journal failure (this instance outlives the restart, but a stop during the backoff would not
+  // reach the handlers); the inbox is then rebuilt from the ledger as after a passivation.
   private final InboxBudget budget;
   private final InboxBudget.Share budgetShare;
   // the CBOR mapper of the node's serializer: inbox entries are kept encoded (see HeldMessage)
@@ -545,6 +547,10 @@ public final class AgentEntity
         .onSignal(Terminated.class, (state, t) -> subscribers.removeIf(s -> s.equals(t.getRef())))
         // passivated, rebalanced or stopped: the inbox goes with the entity, its memory back to the node
         .onSignal(PostStop.instance(), state -> releaseInbox())
+        .onSignal(PreRestart.instance(), state -> {
+          releaseInbox();
+          inboxLoaded = false;
+        })
         .build();
   }
 }
