@@ -279,9 +279,10 @@ public final class AgentBus implements Extension {
    * and internal errors all come back as a {@link SendResult} with reason codes.
    */
   public CompletionStage<SendResult> send(AgentMessage message) {
-    // Admission: while the inboxes of this node hold their memory budget in unacknowledged messages, or
-    // beyond the configured number of sends in flight, refuse fast rather than run out of heap or let the
-    // ledger's stash overflow; nothing is recorded, the caller may retry (503). Accepted sends are delivered.
+    // Admission: while the inboxes of this node, or of another (the recipient may live there), hold their
+    // memory budget in unacknowledged messages, or beyond the configured number of sends in flight, refuse
+    // fast rather than run out of heap or let the ledger's stash overflow; nothing is recorded, the caller
+    // may retry (503). Sends accepted before are all delivered.
     if (inboxBudget.full()) {
       return CompletableFuture.completedFuture(overloaded(message,
           "the inboxes on this node hold their memory budget of unacknowledged messages; retry shortly"));
