@@ -28,6 +28,8 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -46,7 +48,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * One agent: its registration (event-sourced, hash-chained) and its inbox. The inbox is derived from
  * the ledger: accepted messages arrive as {@link Deliver} after their batch is durable, and after a
  * passivation, crash or restart the entity rebuilds them from the ledger ({@link InboxSource}). Only
- * acknowledgements are the entity's own events.
+ * acknowledgements are the entity's own events. What the inbox holds in memory counts against the node's
+ * {@link InboxBudget}: over it, the entity drops its acknowledged messages first.
  */
 public final class AgentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> {
@@ -163,10 +166,12 @@ public final class AgentEntity
   /** What an agent needs from its node. */
   public record Settings(int inboxMaxRetained, int defaultPageSize, int maxPageSize) {}
 
+  /** @param budget the node's inbox memory, shared by all the agent entities of the node */
   public static Behavior<Command> create(
-      String agentId, Settings settings, InboxSource inboxSource, DirectoryPublisher directory, Clock clock,
-      BackoffSupervisorStrategy restart) {
-    return Behaviors.setup(ctx -> new AgentEntity(ctx, agentId, settings, inboxSource, directory, clock, restart));
+      String agentId, Settings settings, InboxBudget budget, InboxSource inboxSource, DirectoryPublisher directory,
+      Clock clock, BackoffSupervisorStrategy restart) {
+    return Behaviors.setup(ctx -> new AgentEntity(ctx, agentId, settings, budget, inboxSource, directory, clock,
+        restart));
   }
 
   private final ActorContext<Command> context;
@@ -177,6 +182,11 @@ public final class AgentEntity
   private final Clock clock;
   // Derived from the ledger, not event-sourced: rebuilt on every start.
   private final LinkedHashMap<UUID, HeldMessage> inbox = new LinkedHashMap<>();
+  // Given back to the node's budget whenever the inbox goes: when the entity stops, and when it restarts
+  // after a journal failure (this instance outlives the restart, but a stop during the backoff would not
+  // reach the handlers); the inbox is then rebuilt from the ledger as after a passivation.
+  private final InboxBudget budget;
+  private final InboxBudget.Share budgetShare;
   // the CBOR mapper of the node's serializer: inbox entries are kept encoded (see HeldMessage)
   private final ObjectMapper codec;
   private final List<ActorRef<InboxItem>> subscribers = new ArrayList<>();
@@ -185,12 +195,14 @@ public final class AgentEntity
   private boolean inboxLoading;
 
   private AgentEntity(
-      ActorContext<Command> context, String agentId, Settings settings, InboxSource inboxSource,
-      DirectoryPublisher directory, Clock clock, BackoffSupervisorStrategy restart) {
+      ActorContext<Command> context, String agentId, Settings settings, InboxBudget budget,
+      InboxSource inboxSource, DirectoryPublisher directory, Clock clock, BackoffSupervisorStrategy restart) {
     super(PersistenceId.of(ENTITY_KEY.name(), agentId), restart);
     this.context = context;
     this.agentId = agentId;
     this.settings = settings;
+    this.budget = budget;
+    this.budgetShare = budget.share();
     this.inboxSource = inboxSource;
     this.directory = directory;
     this.clock = clock;
@@ -291,8 +303,9 @@ public final class AgentEntity
       return;
     }
     if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return;
-    inbox.put(m.id(), HeldMessage.of(m, entry.recordedAt(), codec));
-    trimInbox(state);
+    hold(HeldMessage.of(m, entry.recordedAt(), codec, state.acked().contains(m.id())));
+    trimInbox();
+    trimForBudget(null);
     if (!subscribers.isEmpty()) {
       InboxItem item = new InboxItem(m, MessageStatus.DELIVERED, entry.recordedAt());
       subscribers.forEach(s -> s.tell(item));
@@ -340,7 +353,19 @@ public final class AgentEntity
     Instant now = clock.instant();
     return Effect()
         .persist(link(state, (prev, hash) -> new MessageAcknowledged(cmd.messageId(), now, prev, hash)))
+        .thenRun(s -> acknowledgedInMemory(cmd.messageId()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(item));
+  }
+
+  private void acknowledgedInMemory(UUID messageId) {
+    HeldMessage held = inbox.get(messageId);
+    if (held != null && !held.acknowledged()) {
+      // put on an existing key keeps the inbox order
+      inbox.put(messageId, held.asAcknowledged());
+      budgetShare.acknowledged(held);
+    }
+    // the message just acknowledged stays for now, so that the same ack sent again is still answered
+    trimForBudget(messageId);
   }
 
   private ReplyEffect<Event, State> onSubscribe(State state, Subscribe cmd) {
@@ -364,16 +389,20 @@ public final class AgentEntity
   private ReplyEffect<Event, State> onInboxLoaded(State state, InboxLoaded msg) {
     // Rebuilt entries come first (ledger order); live deliveries that raced the rebuild follow.
     LinkedHashMap<UUID, HeldMessage> live = new LinkedHashMap<>(inbox);
-    inbox.clear();
+    releaseInbox();
     Instant now = clock.instant();
     for (LedgerEntry e : msg.entries()) {
       AgentMessage m = e.message();
       if (!state.registered() || !AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) continue;
-      if (m.isExpiredAt(now) && !state.acked().contains(m.id())) continue;
-      if (!inbox.containsKey(m.id())) inbox.put(m.id(), HeldMessage.of(m, e.recordedAt(), codec));
+      boolean acked = state.acked().contains(m.id());
+      if (m.isExpiredAt(now) && !acked) continue;
+      if (!inbox.containsKey(m.id())) hold(HeldMessage.of(m, e.recordedAt(), codec, acked));
     }
-    live.forEach(inbox::putIfAbsent);
-    trimInbox(state);
+    live.values().forEach(h -> {
+      if (!inbox.containsKey(h.id())) hold(h);
+    });
+    trimInbox();
+    trimForBudget(null);
     inboxLoaded = true;
     inboxLoading = false;
     List<Command> waiting = List.copyOf(waitingForInbox);
@@ -415,18 +444,50 @@ public final class AgentEntity
         (entries, error) -> error == null ? new InboxLoaded(entries) : new InboxLoadFailed(String.valueOf(error)));
   }
 
-  private void trimInbox(State state) {
+  private void hold(HeldMessage m) {
+    inbox.put(m.id(), m);
+    budgetShare.added(m);
+  }
+
+  /** Empties the inbox and gives its memory back to the node's budget. */
+  private void releaseInbox() {
+    inbox.clear();
+    budgetShare.releaseAll();
+  }
+
+  private void trimInbox() {
     if (inbox.size() <= settings.inboxMaxRetained()) return;
     // Drop the oldest acknowledged first; all of them stay in the ledger.
-    Iterator<Map.Entry<UUID, HeldMessage>> it = inbox.entrySet().iterator();
+    Iterator<HeldMessage> it = inbox.values().iterator();
     while (inbox.size() > settings.inboxMaxRetained() && it.hasNext()) {
-      if (state.acked().contains(it.next().getKey())) it.remove();
+      HeldMessage m = it.next();
+      if (m.acknowledged()) drop(it, m);
     }
-    it = inbox.entrySet().iterator();
+    it = inbox.values().iterator();
     while (inbox.size() > settings.inboxMaxRetained() && it.hasNext()) {
-      it.next();
-      it.remove();
+      drop(it, it.next());
     }
+  }
+
+  /**
+   * While the node's inboxes hold more than its budget, this inbox drops its acknowledged messages, oldest
+   * first (all stay in the ledger; a rebuild reads them back); {@code keep}, when given, stays. Each entity
+   * does it when it next adds or acknowledges a message, so no scan of the node is needed.
+   */
+  private void trimForBudget(UUID keep) {
+    if (!budget.overBudget()) return;
+    HeldMessage kept = keep == null ? null : inbox.get(keep);
+    int keepAcknowledged = kept != null && kept.acknowledged() ? 1 : 0;
+    Iterator<HeldMessage> it = inbox.values().iterator();
+    while (budgetShare.acknowledgedMessages() > keepAcknowledged && budget.overBudget() && it.hasNext()) {
+      HeldMessage m = it.next();
+      if (m.acknowledged() && m != kept) drop(it, m);
+    }
+  }
+
+  private void drop(Iterator<HeldMessage> at, HeldMessage m) {
+    at.remove();
+    budgetShare.removed(m);
   }
 
   private Event link(State state, BiFunction<String, String, Event> event) {
@@ -484,6 +545,12 @@ public final class AgentEntity
           if (!state.everRegistered()) inboxLoaded = true;
         })
         .onSignal(Terminated.class, (state, t) -> subscribers.removeIf(s -> s.equals(t.getRef())))
+        // passivated, rebalanced or stopped: the inbox goes with the entity, its memory back to the node
+        .onSignal(PostStop.instance(), state -> releaseInbox())
+        .onSignal(PreRestart.instance(), state -> {
+          releaseInbox();
+          inboxLoaded = false;
+        })
         .build();
   }
 }

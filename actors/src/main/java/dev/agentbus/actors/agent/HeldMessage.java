@@ -14,16 +14,24 @@ import java.util.UUID;
  * filter on. An inbox holds every unacknowledged message, so under load almost every message lives
  * until it is acknowledged; kept as an object graph (payload tree, strings, instants) each one was tens of
  * objects that every young collection copied again, and several times the bytes.
+ *
+ * @param acknowledged how the node's {@link InboxBudget} counts it (acknowledged ones go first)
  */
 record HeldMessage(
-    UUID id, MessageType type, Instant timestamp, Instant expiresAt, Instant recordedAt, byte[] encoded) {
+    UUID id, MessageType type, Instant timestamp, Instant expiresAt, Instant recordedAt, byte[] encoded,
+    boolean acknowledged) {
 
-  static HeldMessage of(AgentMessage m, Instant recordedAt, ObjectMapper mapper) {
+  static HeldMessage of(AgentMessage m, Instant recordedAt, ObjectMapper mapper, boolean acknowledged) {
     try {
-      return new HeldMessage(m.id(), m.type(), m.timestamp(), m.expiresAt(), recordedAt, mapper.writeValueAsBytes(m));
+      return new HeldMessage(m.id(), m.type(), m.timestamp(), m.expiresAt(), recordedAt, mapper.writeValueAsBytes(m),
+          acknowledged);
     } catch (IOException e) {
       throw new UncheckedIOException("inbox could not encode message " + m.id(), e);
     }
+  }
+
+  HeldMessage asAcknowledged() {
+    return new HeldMessage(id, type, timestamp, expiresAt, recordedAt, encoded, true);
   }
 
   boolean isExpiredAt(Instant now) {

@@ -5,6 +5,7 @@ import dev.agentbus.actors.Stages;
 import dev.agentbus.actors.agent.AgentEntity;
 import dev.agentbus.actors.agent.AgentErrors;
 import dev.agentbus.actors.agent.DirectoryPublisher;
+import dev.agentbus.actors.agent.InboxBudget;
 import dev.agentbus.actors.agent.InboxItem;
 import dev.agentbus.actors.agent.InboxPage;
 import dev.agentbus.actors.agent.InboxQuery;
@@ -48,6 +49,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -97,6 +99,9 @@ public final class AgentBus implements Extension {
   private final GovernancePipeline pipeline;
   private final Duration askTimeout;
   private final java.util.concurrent.Semaphore admission;
+  private final InboxBudget inboxBudget;
+  // another node's inboxes are full (InboxPressure): the recipient may live there
+  private final AtomicBoolean inboxesFullElsewhere = new AtomicBoolean();
   private final DeliberationSettings deliberationSettings;
   private final OpaGuard guard;
   private final ActivePolicy activePolicy;
@@ -110,6 +115,7 @@ public final class AgentBus implements Extension {
     this.governanceSettings = GovernanceSettings.fromConfig(system.settings().config().getConfig("agentbus.governance"));
     this.askTimeout = settings.askTimeout();
     this.admission = new java.util.concurrent.Semaphore(settings.maxSendsInFlight());
+    this.inboxBudget = InboxBudget.of(settings.nodeInboxBudgetBytes(), settings.inboxEntryOverheadBytes());
     this.outputs = OutputRegistry.bounded(settings.outputsMaxEntries());
     PolicySettings policySettings = PolicySettings.fromConfig(system.settings().config().getConfig("agentbus.policy"));
     // step 6: whatever constitution bundle the registry has made active (none: the step passes)
@@ -133,6 +139,8 @@ public final class AgentBus implements Extension {
     ActorRef<AgentDirectory.Command> directoryActor = system.systemActorOf(
         AgentDirectory.create(directory, settings.directoryShards(), settings.directoryWriteTimeout()),
         "agent-directory", Props.empty());
+    system.systemActorOf(InboxPressure.create(inboxBudget::full, inboxesFullElsewhere,
+        settings.inboxBudgetCheckInterval(), settings.inboxBudgetWriteTimeout()), "inbox-pressure", Props.empty());
     DirectoryPublisher publisher = new DirectoryPublisher() {
       @Override
       public void publish(AgentProfile profile) {
@@ -154,7 +162,8 @@ public final class AgentBus implements Extension {
     var agentSettings = new AgentEntity.Settings(
         settings.inboxMaxRetained(), settings.defaultPageSize(), settings.maxPageSize());
     sharding.init(Entity.of(AgentEntity.ENTITY_KEY,
-        ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxSource, publisher, clock, restart)));
+        ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
+            restart)));
     var ledgerSettings = new LedgerPartition.Settings(
         settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery(),
         settings.ledgerLinger(), settings.ledgerLingerBatch());
@@ -191,6 +200,11 @@ public final class AgentBus implements Extension {
   /** The policy registry (cluster-wide) and this node's active bundle. */
   public Policies policies() {
     return policies;
+  }
+
+  /** What the inboxes of the agents on this node hold in memory, against the node's budget. */
+  public InboxBudget inboxBudget() {
+    return inboxBudget;
   }
 
   public DirectoryView directory() {
@@ -266,9 +280,22 @@ public final class AgentBus implements Extension {
    * and internal errors all come back as a {@link SendResult} with reason codes.
    */
   public CompletionStage<SendResult> send(AgentMessage message) {
-    // Admission: beyond the configured number of sends in flight on this node, refuse fast rather than
-    // let the ledger's stash overflow; nothing is recorded, the caller may retry (503).
-    if (!admission.tryAcquire()) return CompletableFuture.completedFuture(overloaded(message));
+    // Admission: while the inboxes of this node, or of another (the recipient may live there), hold their
+    // memory budget in unacknowledged messages, or beyond the configured number of sends in flight, refuse
+    // fast rather than run out of heap or let the ledger's stash overflow; nothing is recorded, the caller
+    // may retry (503). Sends accepted before are all delivered.
+    if (inboxBudget.full()) {
+      return CompletableFuture.completedFuture(overloaded(message,
+          "the inboxes on this node hold their memory budget of unacknowledged messages; retry shortly"));
+    }
+    if (inboxesFullElsewhere.get()) {
+      return CompletableFuture.completedFuture(overloaded(message,
+          "the inboxes on another node hold their memory budget of unacknowledged messages; retry shortly"));
+    }
+    if (!admission.tryAcquire()) {
+      return CompletableFuture.completedFuture(
+          overloaded(message, "too many sends in flight on this node; retry shortly"));
+    }
     try {
       return profiles(message)
           .thenCompose(p -> governAndRecord(message, p.sender(), p.recipient()))
@@ -300,10 +327,8 @@ public final class AgentBus implements Extension {
     return profile(agentId).handle((p, e) -> e == null ? p : null);
   }
 
-  private SendResult overloaded(AgentMessage m) {
-    return new SendResult(m, MessageStatus.REJECTED,
-        List.of(new Reason("overloaded", "too many sends in flight on this node; retry shortly")),
-        0.0, 0, false, false);
+  private static SendResult overloaded(AgentMessage m, String why) {
+    return new SendResult(m, MessageStatus.REJECTED, List.of(new Reason("overloaded", why)), 0.0, 0, false, false);
   }
 
   private CompletionStage<SendResult> governAndRecord(AgentMessage m, AgentProfile sender, AgentProfile recipient) {

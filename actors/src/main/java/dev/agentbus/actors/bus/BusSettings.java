@@ -1,6 +1,7 @@
 package dev.agentbus.actors.bus;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.time.Duration;
 
 /** The {@code agentbus} block of the configuration, read once. */
@@ -21,7 +22,11 @@ public record BusSettings(
     Duration backoffMin,
     Duration backoffMax,
     double backoffRandomFactor,
-    int maxSendsInFlight) {
+    int maxSendsInFlight,
+    long nodeInboxBudgetBytes,
+    long inboxEntryOverheadBytes,
+    Duration inboxBudgetCheckInterval,
+    Duration inboxBudgetWriteTimeout) {
 
   public static BusSettings create(Config root) {
     Config c = root.getConfig("agentbus");
@@ -42,6 +47,30 @@ public record BusSettings(
         c.getDuration("entity-backoff.min"),
         c.getDuration("entity-backoff.max"),
         c.getDouble("entity-backoff.random-factor"),
-        c.getInt("max-sends-in-flight"));
+        c.getInt("max-sends-in-flight"),
+        bytesOrHeapShare(c, "agent.node-inbox-budget", Runtime.getRuntime().maxMemory()),
+        c.getBytes("agent.inbox-entry-overhead"),
+        c.getDuration("agent.inbox-budget-sharing.check-interval"),
+        c.getDuration("agent.inbox-budget-sharing.write-timeout"));
+  }
+
+  /** A size ("256 MiB") or a share of the given heap ("25%"). */
+  static long bytesOrHeapShare(Config c, String path, long maxHeap) {
+    String text = c.getString(path).trim();
+    long bytes;
+    if (text.endsWith("%")) {
+      double percent;
+      try {
+        percent = Double.parseDouble(text.substring(0, text.length() - 1).trim());
+      } catch (NumberFormatException e) {
+        throw new ConfigException.BadValue(path, "not a percentage: " + text);
+      }
+      if (!(percent > 0 && percent <= 100)) throw new ConfigException.BadValue(path, "must be in (0%, 100%]: " + text);
+      bytes = (long) (maxHeap * (percent / 100));
+    } else {
+      bytes = c.getBytes(path);
+    }
+    if (bytes <= 0) throw new ConfigException.BadValue(path, "must be positive: " + text);
+    return bytes;
   }
 }

@@ -68,7 +68,7 @@ class AgentEntityTest {
     InboxSource source = recipient -> CompletableFuture.completedFuture(
         ledger.stream().filter(e -> e.recipientId().equals(recipient)).toList());
     return EventSourcedBehaviorTestKit.create(testKit.system(), AgentEntity.create(id,
-        new AgentEntity.Settings(100, 50, 500), source, directory, clock,
+        new AgentEntity.Settings(100, 50, 500), InboxBudget.unlimited(), source, directory, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1)));
   }
 

@@ -64,6 +64,15 @@ class ErrorMappingTest {
   }
 
   @Test
+  void anOverloadedNodeAsksTheClientToRetryLater() {
+    ApiError e = ErrorMapping.denial(List.of(new Reason("overloaded", "inbox budget full")));
+
+    assertEquals(503, e.status());
+    assertEquals("overloaded", e.code());
+    assertTrue(e.retryAfterSeconds() != null && e.retryAfterSeconds() > 0);
+  }
+
+  @Test
   void anUnexpectedFailureIsA500WithoutItsMessage() {
     ApiError e = ErrorMapping.toApiError(new IllegalStateException("secret internals"));
 

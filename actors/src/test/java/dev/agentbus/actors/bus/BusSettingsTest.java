@@ -1,0 +1,41 @@
+package dev.agentbus.actors.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+
+class BusSettingsTest {
+
+  private static final long HEAP = 1L << 30;
+
+  private static long budget(String value) {
+    Config c = ConfigFactory.parseString("budget = \"" + value + "\"");
+    return BusSettings.bytesOrHeapShare(c, "budget", HEAP);
+  }
+
+  @Test
+  void readsTheNodeInboxBudgetAsASizeOrAShareOfTheHeap() {
+    assertEquals(256L << 20, budget("256 MiB"));
+    assertEquals(HEAP / 4, budget("25%"));
+    assertEquals(HEAP / 2, budget(" 50 % "));
+  }
+
+  @Test
+  void refusesABudgetThatIsNoneOrMoreThanTheHeap() {
+    assertThrows(ConfigException.BadValue.class, () -> budget("0%"));
+    assertThrows(ConfigException.BadValue.class, () -> budget("150%"));
+    assertThrows(ConfigException.BadValue.class, () -> budget("a lot%"));
+    assertThrows(ConfigException.BadValue.class, () -> budget("0"));
+  }
+
+  @Test
+  void theDefaultsGiveTheInboxesAShareOfTheHeap() {
+    BusSettings s = BusSettings.create(ConfigFactory.load());
+    assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.25), s.nodeInboxBudgetBytes());
+    assertEquals(200, s.inboxEntryOverheadBytes());
+  }
+}

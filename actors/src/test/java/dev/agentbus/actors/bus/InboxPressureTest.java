@@ -1,0 +1,84 @@
+package dev.agentbus.actors.bus;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentbus.actors.support.TestConfigs;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.typed.Leave;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two nodes: one learns when the other's inboxes are full and when they are not any more, and a node that
+ * leaves while full holds nobody back. (Two systems: the behaviour is between nodes.)
+ */
+class InboxPressureTest {
+
+  private static final ActorTestKit testKit = ActorTestKit.create("InboxPressure", TestConfigs.singleNodeCluster());
+  private static final ActorTestKit other = ActorTestKit.create("InboxPressure", TestConfigs.singleNodeCluster());
+  private static final Duration CHECK = Duration.ofMillis(100);
+  private static final Duration WRITE = Duration.ofSeconds(3);
+  // how long the test waits for the cluster to converge; not a bound the behaviour is held to
+  private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+  @AfterAll
+  static void tearDown() {
+    other.shutdownTestKit();
+    testKit.shutdownTestKit();
+  }
+
+  private static long upMembers(ActorTestKit node) {
+    long n = 0;
+    for (var m : Cluster.get(node.system()).state().getMembers()) if (m.status() == MemberStatus.up()) n++;
+    return n;
+  }
+
+  @Test
+  void aNodeIsHeldBackWhileAnotherNodesInboxesAreFullAndNotAfterItLeaves() {
+    Cluster first = Cluster.get(testKit.system());
+    first.manager().tell(Join.create(first.selfMember().address()));
+    Cluster.get(other.system()).manager().tell(Join.create(first.selfMember().address()));
+    TestProbe<Object> waiter = testKit.createTestProbe();
+    waiter.awaitAssert(PATIENCE, () -> {
+      assertTrue(upMembers(testKit) == 2 && upMembers(other) == 2);
+      return null;
+    });
+
+    AtomicBoolean heldBackHere = new AtomicBoolean();
+    AtomicBoolean heldBackThere = new AtomicBoolean();
+    AtomicBoolean fullThere = new AtomicBoolean();
+    testKit.spawn(InboxPressure.create(() -> false, heldBackHere, CHECK, WRITE));
+    other.spawn(InboxPressure.create(fullThere::get, heldBackThere, CHECK, WRITE));
+
+    fullThere.set(true);
+    waiter.awaitAssert(PATIENCE, () -> {
+      assertTrue(heldBackHere.get());
+      return null;
+    });
+    assertFalse(heldBackThere.get(), "a node's own budget is checked directly, not through the others");
+
+    fullThere.set(false);
+    waiter.awaitAssert(PATIENCE, () -> {
+      assertFalse(heldBackHere.get());
+      return null;
+    });
+
+    fullThere.set(true);
+    waiter.awaitAssert(PATIENCE, () -> {
+      assertTrue(heldBackHere.get());
+      return null;
+    });
+    Cluster.get(other.system()).manager().tell(Leave.create(Cluster.get(other.system()).selfMember().address()));
+    waiter.awaitAssert(PATIENCE, () -> {
+      assertFalse(heldBackHere.get(), "it left full: its entry no longer counts");
+      return null;
+    });
+  }
+}
