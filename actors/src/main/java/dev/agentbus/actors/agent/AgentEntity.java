@@ -515,7 +515,10 @@ public final class AgentEntity
   }
 
   private State applyAck(State s, MessageAcknowledged e) {
-    LinkedHashSet<UUID> acked = s.acked();
+    // Updated in place (copying up to inbox-max-retained ids per ack would cost more), except the empty
+    // set: the behaviour's empty state is one instance that every recovery starts from, and an event is
+    // applied before the journal confirms it, so an unwritten ack must not stay in it after a restart.
+    LinkedHashSet<UUID> acked = s.acked().isEmpty() ? new LinkedHashSet<>() : s.acked();
     acked.add(e.messageId());
     Iterator<UUID> it = acked.iterator();
     while (acked.size() > settings.inboxMaxRetained() && it.hasNext()) {

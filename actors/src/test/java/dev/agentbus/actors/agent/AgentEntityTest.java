@@ -28,10 +28,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -65,11 +68,15 @@ class AgentEntityTest {
   }
 
   private EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> entity(String id) {
+    return EventSourcedBehaviorTestKit.create(testKit.system(), behavior(id));
+  }
+
+  private Behavior<AgentEntity.Command> behavior(String id) {
     InboxSource source = recipient -> CompletableFuture.completedFuture(
         ledger.stream().filter(e -> e.recipientId().equals(recipient)).toList());
-    return EventSourcedBehaviorTestKit.create(testKit.system(), AgentEntity.create(id,
+    return AgentEntity.create(id,
         new AgentEntity.Settings(100, 50, 500), InboxBudget.unlimited(), source, directory, clock,
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1)));
+        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
   }
 
   private static String id() {
@@ -163,6 +170,33 @@ class AgentEntityTest {
     assertEquals(0, unread.reply().getValue().total());
     var again = kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(m.id(), r));
     assertTrue(again.hasNoEvents());
+  }
+
+  @Test
+  void forgetsAnAcknowledgementThatWasNotWritten() {
+    String id = id();
+    ActorRef<AgentEntity.Command> agent = testKit.spawn(behavior(id));
+    TestProbe<StatusReply<AgentProfile>> registered = testKit.createTestProbe();
+    agent.tell(new AgentEntity.Register("worker", "llm", "t", MaciRole.EXECUTIVE, List.of(), Map.of(),
+        registered.getRef()));
+    assertTrue(registered.receiveMessage().isSuccess());
+    AgentMessage m = Messages.query("sender", id, "t");
+    ledger.add(delivered(m, id));
+    agent.tell(new AgentEntity.Deliver(delivered(m, id)));
+
+    // the acknowledgement's event is not written: the entity restarts and recovers from the journal
+    PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
+    journal.failNextPersisted();
+    agent.tell(new AgentEntity.Ack(m.id(), testKit.<StatusReply<InboxItem>>createTestProbe().getRef()));
+    TestProbe<StatusReply<InboxPage>> reader = testKit.createTestProbe();
+    agent.tell(new AgentEntity.ReadInbox(new InboxQuery(null, null, true, 1, 50), reader.getRef()));
+    assertEquals(1, reader.receiveMessage().getValue().total(), "still unread");
+
+    TestProbe<StatusReply<InboxItem>> acker = testKit.createTestProbe();
+    agent.tell(new AgentEntity.Ack(m.id(), acker.getRef()));
+    assertEquals(MessageStatus.ACKNOWLEDGED, acker.receiveMessage().getValue().status());
+    assertTrue(journal.persistedInStorage("Agent|" + id).stream()
+        .anyMatch(e -> e instanceof AgentEntity.MessageAcknowledged a && a.messageId().equals(m.id())));
   }
 
   @Test
