@@ -163,6 +163,10 @@ final class BenchRunner {
         v.persistedAccepted() == null ? "not read (remote node)" : String.format("%,d", v.persistedAccepted()),
         v.readable(), v.ok() ? "ok" : "MISMATCH");
     for (String p : v.problems()) out.println("  problem: " + p);
+    if (ledger != null && ledger.batches() > 0) {
+      out.printf("%s: the ledger wrote %,d entries in %,d batches (%.1f per batch)%n",
+          w, ledger.entries(), ledger.batches(), (double) ledger.entries() / ledger.batches());
+    }
     if (!result.reasons().isEmpty()) out.println("  reasons: " + result.reasons());
     out.println();
     return result;

@@ -20,8 +20,13 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  */
 final class LossCheck {
 
-  /** What the ledger holds for one workload's recipients. */
-  record LedgerCounts(long accepted, long held, long rejected) {}
+  /**
+   * What the ledger holds for one workload's recipients.
+   *
+   * @param batches batch events read (every sender's, warm-up included)
+   * @param entries entries in those batches: entries / batches is the mean batch the partitions wrote
+   */
+  record LedgerCounts(long accepted, long held, long rejected, long batches, long entries) {}
 
   /**
    * @param persistedAccepted null when the ledger could not be read (W7 against a remote node)
@@ -52,7 +57,7 @@ final class LossCheck {
 
   /** Reads the ledger written since the previous call; counts the entries the set's agents sent. */
   LedgerCounts scan(AgentSet set) {
-    long[] counts = new long[3];
+    long[] counts = new long[5];
     for (int p = 0; p < nextSeqNr.length; p++) {
       int partition = p;
       String pid = PersistenceId.of(LedgerPartition.ENTITY_KEY.name(), Integer.toString(p)).id();
@@ -61,6 +66,8 @@ final class LossCheck {
             .runForeach(env -> {
               nextSeqNr[partition] = Math.max(nextSeqNr[partition], env.sequenceNr() + 1);
               if (env.event() instanceof LedgerPartition.BatchWritten batch) {
+                counts[3]++;
+                counts[4] += batch.entries().size();
                 for (LedgerEntry e : batch.entries()) {
                   if (!set.owns(e.message().sourceAgentId())) continue;
                   switch (e.status()) {
@@ -84,7 +91,7 @@ final class LossCheck {
         throw new IllegalStateException("the ledger could not be read: " + e, e);
       }
     }
-    return new LedgerCounts(counts[0], counts[1], counts[2]);
+    return new LedgerCounts(counts[0], counts[1], counts[2], counts[3], counts[4]);
   }
 
   /**
