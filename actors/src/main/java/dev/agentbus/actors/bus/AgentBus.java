@@ -165,8 +165,7 @@ public final class AgentBus implements Extension {
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
             restart)));
     var ledgerSettings = new LedgerPartition.Settings(
-        settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery(),
-        settings.ledgerLinger(), settings.ledgerLingerBatch());
+        settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery());
     sharding.init(Entity.of(LedgerPartition.ENTITY_KEY,
         ctx -> LedgerPartition.create(ctx.getEntityId(), ledgerSettings, this::deliver, restart)));
     var deliberationEntity = Deliberation.Settings.from(deliberationSettings);

@@ -4,7 +4,6 @@ import dev.agentbus.actors.CborSerializable;
 import dev.agentbus.actors.chain.HashChain;
 import dev.agentbus.actors.governance.Reason;
 import dev.agentbus.actors.model.MessageStatus;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
@@ -32,9 +29,7 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  * A write-batching ledger partition. Every governed message (accepted, rejected or held) is written
  * here durably before its sender is answered. Appends that arrive while a write is in flight are
  * stashed by the behaviour and flushed together as one {@link BatchWritten} event as soon as the write
- * completes: one journal row per flush. Under a steady concurrent stream the {@link FlushPolicy} may wait
- * a fraction of a millisecond to gather a bigger batch (a JDK delay, not Pekko's 10 ms timer tick), as
- * every write costs a commit whatever its size. Each recipient maps to one partition, so its order
+ * completes: one journal row per flush, no timer. Each recipient maps to one partition, so its order
  * holds. Accepted entries are handed to the recipient after the write, together with the answers for
  * their senders: the recipient answers once it holds the entry, so that a read of its inbox after the
  * sender's acknowledgement shows the message, without a second round trip from the sender.
@@ -81,9 +76,6 @@ public final class LedgerPartition
     INSTANCE
   }
 
-  /** The wait started for flush round {@code round} is over (a stale round is ignored). */
-  private record LingerElapsed(long round) implements Command {}
-
   public sealed interface Event extends CborSerializable {}
 
   public record BatchWritten(List<LedgerEntry> entries) implements Event {}
@@ -98,13 +90,8 @@ public final class LedgerPartition
     }
   }
 
-  /**
-   * Everything a partition needs from its node.
-   *
-   * @param linger the longest wait to gather a batch under a concurrent stream (zero: never wait)
-   * @param lingerBatch entries that end such a wait at once
-   */
-  public record Settings(int maxBatch, int dedupWindow, int snapshotEvery, Duration linger, int lingerBatch) {}
+  /** Everything a partition needs from its node. */
+  public record Settings(int maxBatch, int dedupWindow, int snapshotEvery) {}
 
   public static String entityIdFor(String recipientId, int partitions) {
     return Integer.toString(Math.floorMod(recipientId.hashCode(), partitions));
@@ -133,11 +120,7 @@ public final class LedgerPartition
   // Not event-sourced: what arrived since the last flush, in order, and an index by dedup key.
   private final ArrayDeque<Pending> buffer = new ArrayDeque<>();
   private final Map<String, Pending> pendingByKey = new HashMap<>();
-  private final FlushPolicy flushPolicy;
-  // A Flush is queued, or a wait is running: either way the buffer will be written without another Flush.
   private boolean flushQueued;
-  private boolean lingering;
-  private long lingerRound;
 
   private LedgerPartition(
       ActorContext<Command> context, String partitionId, Settings settings, Recipients recipients,
@@ -146,7 +129,6 @@ public final class LedgerPartition
     this.context = context;
     this.settings = settings;
     this.recipients = recipients;
-    this.flushPolicy = FlushPolicy.adaptive(settings.linger(), settings.lingerBatch());
   }
 
   @Override
@@ -188,7 +170,6 @@ public final class LedgerPartition
         .forAnyState()
         .onCommand(Append.class, this::onAppend)
         .onCommand(Flush.class, this::onFlush)
-        .onCommand(LingerElapsed.class, this::onLingerElapsed)
         .build();
   }
 
@@ -208,43 +189,14 @@ public final class LedgerPartition
     Pending p = new Pending(cmd.entry(), cmd.replyTo());
     buffer.add(p);
     for (String key : cmd.entry().dedupKeys()) pendingByKey.put(key, p);
-    flushPolicy.arrived(System.nanoTime());
     if (!flushQueued) {
       flushQueued = true;
-      context.getSelf().tell(Flush.INSTANCE);
-    } else if (lingering && flushPolicy.full(buffer.size())) {
-      // enough for a batch: end the wait now; its LingerElapsed will be stale
-      lingering = false;
-      lingerRound++;
       context.getSelf().tell(Flush.INSTANCE);
     }
     return Effect().none();
   }
 
   private Effect<Event, State> onFlush(State state, Flush flush) {
-    if (buffer.isEmpty()) {
-      flushQueued = false;
-      return Effect().none();
-    }
-    long linger = flushPolicy.lingerNanos(buffer.size());
-    if (linger > 0) {
-      lingering = true;
-      LingerElapsed elapsed = new LingerElapsed(++lingerRound);
-      ActorRef<Command> self = context.getSelf();
-      CompletableFuture.delayedExecutor(linger, TimeUnit.NANOSECONDS, Runnable::run)
-          .execute(() -> self.tell(elapsed));
-      return Effect().none();
-    }
-    return write(state);
-  }
-
-  private Effect<Event, State> onLingerElapsed(State state, LingerElapsed elapsed) {
-    if (!lingering || elapsed.round() != lingerRound) return Effect().none();
-    lingering = false;
-    return write(state);
-  }
-
-  private Effect<Event, State> write(State state) {
     flushQueued = false;
     if (buffer.isEmpty()) return Effect().none();
     int n = Math.min(settings.maxBatch(), buffer.size());

@@ -40,7 +40,7 @@ class LedgerPartitionTest {
   private EventSourcedBehaviorTestKit<LedgerPartition.Command, LedgerPartition.Event, LedgerPartition.State> ledger(
       String id) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), LedgerPartition.create(id,
-        new LedgerPartition.Settings(256, 1000, 100, Duration.ZERO, 1), (e, answers) -> {
+        new LedgerPartition.Settings(256, 1000, 100), (e, answers) -> {
           delivered.add(e);
           answers.forEach(LedgerPartition.Answer::send);
         },
@@ -155,34 +155,6 @@ class LedgerPartitionTest {
         original.hash());
     stream.set(1, new ChainVerifier.StreamEvent(2, List.of(forged)));
     assertEquals(2L, ChainVerifier.verify(pid, stream).firstBrokenSequenceNr().orElseThrow());
-  }
-
-  @Test
-  void aPartitionThatWaitsForBatchesStillWritesAndAnswersEveryAppendInOrder() {
-    String id = "p-" + UUID.randomUUID();
-    // a wait far longer than the test: only the batch target (5) or the stream ending the wait moves it on
-    var ledger = testKit.spawn(LedgerPartition.create(id,
-        new LedgerPartition.Settings(256, 1000, 100, Duration.ofMillis(200), 5), (e, answers) -> {
-          delivered.add(e);
-          answers.forEach(LedgerPartition.Answer::send);
-        },
-        SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1)));
-    TestProbe<LedgerPartition.Appended> caller = testKit.createTestProbe();
-    List<UUID> sent = new ArrayList<>();
-    for (int i = 0; i < 300; i++) {
-      AgentMessage m = Messages.query("a", "b", "t");
-      sent.add(m.id());
-      ledger.tell(new LedgerPartition.Append(entry(m, MessageStatus.ACCEPTED), caller.getRef()));
-    }
-    List<UUID> answered = new ArrayList<>();
-    for (int i = 0; i < sent.size(); i++) answered.add(caller.receiveMessage().outcome().messageId());
-    assertEquals(sent, answered);
-    List<Object> events = PersistenceTestKit.create(testKit.system()).persistedInStorage("Ledger|" + id);
-    List<UUID> written = events.stream()
-        .flatMap(e -> ((LedgerPartition.BatchWritten) e).entries().stream())
-        .map(e -> e.message().id())
-        .toList();
-    assertEquals(sent, written);
   }
 
   private static AgentMessage withKey(AgentMessage m, UUID id, String key) {
