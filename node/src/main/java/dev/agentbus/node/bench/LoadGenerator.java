@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,10 +51,12 @@ final class LoadGenerator {
    * @param drainTimeout how long to wait for the last answers once the measured phase is over
    * @param maxOutstanding open loop only: above this many unanswered operations, new ones are counted
    *     as failed ({@code generator_backlog}) instead of started
+   * @param overloadBackoff closed loop only: how long a lane waits after a send refused as
+   *     {@code overloaded}, as a client honouring Retry-After would, instead of retrying at once
    */
   record Plan(
       String label, int concurrency, Integer rate, Duration warmup, Duration duration, Long count,
-      Duration progressEvery, long seed, Duration drainTimeout, int maxOutstanding) {}
+      Duration progressEvery, long seed, Duration drainTimeout, int maxOutstanding, Duration overloadBackoff) {}
 
   /** Counts per outcome, and reason codes of rejections and failures. */
   record Counts(long accepted, long rejected, long held, long failed, Map<String, Long> reasons) {
@@ -122,6 +125,8 @@ final class LoadGenerator {
   private final LongAdder secondHalfN = new LongAdder();
   private final LongAdder progressDone = new LongAdder();
   private CountDownLatch lanesDone;
+  private ScheduledExecutorService backoffs;
+  private ExecutorService laneRunner;
 
   LoadGenerator(Plan plan, Operation operation, PrintStream out) {
     this.plan = plan;
@@ -143,10 +148,16 @@ final class LoadGenerator {
     });
     long every = plan.progressEvery().toMillis();
     progress.scheduleAtFixedRate(new ProgressLine(started), every, every, TimeUnit.MILLISECONDS);
+    backoffs = progress;
     Thread generator = null;
     ExecutorService senders = null;
     try {
       if (plan.rate() == null) {
+        laneRunner = Executors.newSingleThreadExecutor(r -> {
+          Thread t = new Thread(r, "bench-lanes");
+          t.setDaemon(true);
+          return t;
+        });
         startLanes();
       } else {
         senders = Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), r -> {
@@ -189,6 +200,7 @@ final class LoadGenerator {
       sealed = true;
       progress.shutdownNow();
       if (senders != null) senders.shutdownNow();
+      if (laneRunner != null) laneRunner.shutdownNow();
     }
   }
 
@@ -242,7 +254,7 @@ final class LoadGenerator {
     SplittableRandom root = new SplittableRandom(plan.seed());
     Lane[] lanes = new Lane[plan.concurrency()];
     for (int i = 0; i < lanes.length; i++) lanes[i] = new Lane(root.split());
-    for (Lane lane : lanes) lane.next();
+    for (Lane lane : lanes) lane.resume();
   }
 
   private final class Lane {
@@ -252,8 +264,22 @@ final class LoadGenerator {
       this.random = random;
     }
 
+    /** Continues this lane on the lane thread, never on the thread that ends the run. */
+    void resume() {
+      try {
+        laneRunner.execute(this::next);
+      } catch (RejectedExecutionException e) {
+        lanesDone.countDown(); // the run is over
+      }
+    }
+
     void next() {
+      int synchronous = 0;
       while (true) {
+        if (synchronous == SYNCHRONOUS_BURST) {
+          resume(); // let the other lanes have their turn
+          return;
+        }
         long index = claim();
         if (index == STOP) {
           lanesDone.countDown();
@@ -263,16 +289,35 @@ final class LoadGenerator {
         CompletableFuture<Outcome> f = begin(random);
         if (f.isDone()) {
           complete(start, index, f);
+          if (backedOff(f)) return;
+          synchronous++;
           continue;
         }
         f.whenCompleteAsync((o, e) -> {
           complete(start, index, f);
-          next();
+          if (!backedOff(f)) next();
         }, DIRECT);
         return;
       }
     }
+
+    /** After a refusal for overload the lane starts again later; spinning on refusals starves the node. */
+    private boolean backedOff(CompletableFuture<Outcome> f) {
+      if (f.isCompletedExceptionally() || plan.overloadBackoff().isZero()) return false;
+      Outcome o = f.join();
+      if (o == null || !OVERLOADED.equals(o.reason())) return false;
+      try {
+        backoffs.schedule(this::resume, plan.overloadBackoff().toNanos(), TimeUnit.NANOSECONDS);
+        return true;
+      } catch (RejectedExecutionException e) {
+        return false; // the run is over: next() finds STOP at once
+      }
+    }
   }
+
+  private static final String OVERLOADED = "overloaded";
+  /** Answers given at once (refusals) a lane handles in a row before it yields the lane thread. */
+  private static final int SYNCHRONOUS_BURST = 64;
 
   /**
    * Runs a continuation on the completing thread. Never the default async executor: a Scala-backed stage
