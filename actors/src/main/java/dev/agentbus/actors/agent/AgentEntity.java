@@ -318,9 +318,15 @@ public final class AgentEntity
     InboxQuery q = cmd.query();
     Instant now = clock.instant();
     List<HeldMessage> matching = new ArrayList<>();
-    for (HeldMessage m : inbox.values()) {
+    Iterator<HeldMessage> it = inbox.values().iterator();
+    while (it.hasNext()) {
+      HeldMessage m = it.next();
       boolean acked = state.acked().contains(m.id());
-      if (!acked && m.isExpiredAt(now)) continue;
+      if (!acked && m.isExpiredAt(now)) {
+        // never served again; it would otherwise hold the node's budget as unacknowledged for good
+        drop(it, m);
+        continue;
+      }
       if (q.type() != null && q.type() != m.type()) continue;
       if (q.since() != null && m.timestamp() != null && m.timestamp().isBefore(q.since())) continue;
       if (q.unreadOnly() && acked) continue;

@@ -179,6 +179,25 @@ class InboxBudgetTest {
   }
 
   @Test
+  void anUnreadMessageThatExpiredGivesItsBudgetBackWhenTheInboxIsRead() {
+    InboxBudget budget = InboxBudget.of(Long.MAX_VALUE, ENTRY);
+    var agent = new Agent(budget);
+    AgentMessage q = Messages.query("sender", agent.id, "t");
+    AgentMessage expiring = new AgentMessage(q.id(), q.type(), q.priority(), "sender", agent.id, "t", q.payload(),
+        null, null, q.constitutionalHash(), q.timestamp(), clock.instant().plusSeconds(60), null, Map.of());
+    LedgerEntry entry = new LedgerEntry(expiring, agent.id, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(),
+        "p", "h");
+    ledger.add(entry);
+    agent.kit.runCommand(new AgentEntity.Deliver(entry));
+    assertTrue(budget.unacknowledgedBytes() > 0);
+
+    clock.advance(Duration.ofMinutes(2));
+    assertEquals(List.of(), agent.inbox());
+    assertEquals(0, budget.unacknowledgedBytes());
+    assertEquals(0, budget.heldBytes());
+  }
+
+  @Test
   void restartedAgentCountsItsRebuiltInboxOnce() {
     InboxBudget budget = InboxBudget.of(Long.MAX_VALUE, ENTRY);
     var agent = new Agent(budget);
