@@ -165,7 +165,8 @@ public final class AgentBus implements Extension {
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
             restart)));
     var ledgerSettings = new LedgerPartition.Settings(
-        settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery());
+        settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery(),
+        settings.ledgerSnapshotEveryEntries());
     sharding.init(Entity.of(LedgerPartition.ENTITY_KEY,
         ctx -> LedgerPartition.create(ctx.getEntityId(), ledgerSettings, this::deliver, restart)));
     var deliberationEntity = Deliberation.Settings.from(deliberationSettings);

@@ -558,7 +558,7 @@ class DeliberationTest {
     // a real ledger partition, whose de-duplication by message id and recipient is what holds
     List<LedgerEntry> delivered = new CopyOnWriteArrayList<>();
     ActorRef<LedgerPartition.Command> partition = testKit.spawn(LedgerPartition.create("p-" + UUID.randomUUID(),
-        new LedgerPartition.Settings(256, 1000, 100), (e, answers) -> {
+        new LedgerPartition.Settings(256, 1000, 100, 1000), (e, answers) -> {
           delivered.add(e);
           answers.forEach(LedgerPartition.Answer::send);
         }, RESTART));

@@ -40,7 +40,7 @@ class LedgerPartitionTest {
   private EventSourcedBehaviorTestKit<LedgerPartition.Command, LedgerPartition.Event, LedgerPartition.State> ledger(
       String id) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), LedgerPartition.create(id,
-        new LedgerPartition.Settings(256, 1000, 100), (e, answers) -> {
+        new LedgerPartition.Settings(256, 1000, 100, 1000), (e, answers) -> {
           delivered.add(e);
           answers.forEach(LedgerPartition.Answer::send);
         },
@@ -101,6 +101,16 @@ class LedgerPartitionTest {
     LedgerPartition.Appended again = caller.receiveMessage();
     assertTrue(again.duplicate());
     assertEquals(first.id(), again.outcome().messageId());
+  }
+
+  @Test
+  void snapshotsWhenABatchPassesAMultipleOfTheEntryBound() {
+    assertFalse(LedgerPartition.crossedMultiple(99, 99, 100), "99 entries so far");
+    assertTrue(LedgerPartition.crossedMultiple(100, 1, 100), "the 100th entry");
+    assertTrue(LedgerPartition.crossedMultiple(116, 17, 100), "a batch from 99 to 116");
+    assertFalse(LedgerPartition.crossedMultiple(199, 83, 100), "116 to 199");
+    assertTrue(LedgerPartition.crossedMultiple(456, 256, 100), "a big batch passing two multiples, once");
+    assertFalse(LedgerPartition.crossedMultiple(100, 0, 100), "an empty batch");
   }
 
   @Test
