@@ -25,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
@@ -102,7 +103,8 @@ class SerializationTest {
             List.of(), 0.2, "h"), false)))));
     roundTrips(new AgentEntity.ReadInbox(new InboxQuery(MessageType.QUERY, T, true, 2, 10), pages.getRef()));
     roundTrips(new AgentEntity.Subscribe(items.getRef()));
-    roundTrips(AgentEntity.Wake.INSTANCE);
+    TestProbe<Done> done = testKit.createTestProbe();
+    roundTrips(new AgentEntity.Wake(done.getRef()));
     roundTrips(new InboxPage(List.of(new InboxItem(message(), MessageStatus.DELIVERED, T)), 1, 1, 50));
     roundTrips(new AgentEntity.Registered(profile(), HashChain.GENESIS, "h1"));
     roundTrips(new AgentEntity.MetadataUpdated(Map.of("a", "b"), T, "h1", "h2"));

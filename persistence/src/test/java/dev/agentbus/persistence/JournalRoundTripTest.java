@@ -19,6 +19,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +86,10 @@ class JournalRoundTripTest {
     ActorSystem<Void> second = node(db);
     try {
       AgentBus bus = AgentBus.get(second);
+      // nothing addressed either agent yet: the start-up rebuild woke them
+      String agentA = a;
+      ThreeNodeCluster.awaitTrue(() -> bus.directory().find(agentA).isPresent()
+          && bus.directory().find(b).isPresent(), Duration.ofSeconds(15), "directory rebuilt after the restart");
       var page = await(bus.readInbox(b, InboxQuery.all()));
       assertEquals(sent, page.items().stream().map(i -> i.message().id()).toList());
       assertEquals(MessageStatus.ACKNOWLEDGED, page.items().get(0).status());

@@ -93,10 +93,11 @@ public final class AgentEntity
 
   public record Unsubscribe(ActorRef<InboxItem> subscriber) implements Command {}
 
-  /** Starts the entity (recovery republishes its profile); used to rebuild the directory. */
-  public enum Wake implements Command {
-    INSTANCE
-  }
+  /**
+   * Starts the entity (recovery republishes its profile) and answers once it has recovered; used to rebuild
+   * the directory a few agents at a time.
+   */
+  public record Wake(ActorRef<Done> replyTo) implements Command {}
 
   private record InboxLoaded(List<LedgerEntry> entries) implements Command {}
 
@@ -231,7 +232,7 @@ public final class AgentEntity
         .onCommand(Ack.class, this::onAck)
         .onCommand(Subscribe.class, this::onSubscribe)
         .onCommand(Unsubscribe.class, this::onUnsubscribe)
-        .onCommand(Wake.class, (s, c) -> Effect().noReply())
+        .onCommand(Wake.class, (s, c) -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(InboxLoaded.class, this::onInboxLoaded)
         .onCommand(InboxLoadFailed.class, this::onInboxLoadFailed)
         .build();

@@ -60,6 +60,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
@@ -163,7 +164,8 @@ public final class AgentBus implements Extension {
         settings.inboxMaxRetained(), settings.defaultPageSize(), settings.maxPageSize());
     sharding.init(Entity.of(AgentEntity.ENTITY_KEY,
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
-            restart)));
+            restart))
+        .withMessageExtractor(new HashCodeMessageExtractor<>(settings.agentShards())));
     var ledgerSettings = new LedgerPartition.Settings(
         settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery(),
         settings.ledgerSnapshotEveryEntries());
@@ -183,7 +185,8 @@ public final class AgentBus implements Extension {
         deliberationSettings.queueDecidedHistory());
     sharding.init(Entity.of(DeliberationQueue.ENTITY_KEY,
         ctx -> DeliberationQueue.create(ctx.getEntityId(), queueSettings, clock, restart)));
-    DirectoryRebuild.start(system, readJournal, this::agent);
+    DirectoryRebuild.start(system, readJournal, this::agent, settings.directoryRebuildParallelism(),
+        settings.directoryRebuildWakeTimeout());
     this.policies = Policies.init(system, sharding, activePolicy, policySettings, clock, restart);
   }
 

@@ -12,11 +12,14 @@ public record BusSettings(
     int ledgerDedupWindow,
     int ledgerSnapshotEvery,
     int ledgerSnapshotEveryEntries,
+    int agentShards,
     int inboxMaxRetained,
     int defaultPageSize,
     int maxPageSize,
     int directoryShards,
     Duration directoryWriteTimeout,
+    int directoryRebuildParallelism,
+    Duration directoryRebuildWakeTimeout,
     long outputsMaxEntries,
     Duration backoffMin,
     Duration backoffMax,
@@ -36,11 +39,14 @@ public record BusSettings(
         c.getInt("ledger.dedup-window"),
         c.getInt("ledger.snapshot-every"),
         c.getInt("ledger.snapshot-every-entries"),
+        positive(c, "agent.shards"),
         c.getInt("agent.inbox-max-retained"),
         c.getInt("agent.default-page-size"),
         c.getInt("agent.max-page-size"),
         c.getInt("directory.shards"),
         c.getDuration("directory.write-timeout"),
+        positive(c, "directory.rebuild-parallelism"),
+        c.getDuration("directory.rebuild-wake-timeout"),
         c.getLong("outputs-max-entries"),
         c.getDuration("entity-backoff.min"),
         c.getDuration("entity-backoff.max"),
@@ -50,6 +56,12 @@ public record BusSettings(
         c.getBytes("agent.inbox-entry-overhead"),
         c.getDuration("agent.inbox-budget-sharing.check-interval"),
         c.getDuration("agent.inbox-budget-sharing.write-timeout"));
+  }
+
+  private static int positive(Config c, String path) {
+    int n = c.getInt(path);
+    if (n <= 0) throw new ConfigException.BadValue(path, "must be positive: " + n);
+    return n;
   }
 
   /** A size ("256 MiB") or a share of the given heap ("25%"). */

@@ -1,7 +1,10 @@
 package dev.agentbus.actors.bus;
 
 import dev.agentbus.actors.agent.AgentEntity;
+import java.time.Duration;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.persistence.query.PersistenceQuery;
@@ -13,6 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The replicated directory lives in memory; after a whole-cluster restart it is rebuilt by waking
  * every agent entity found in the journal (an entity republishes its profile when it recovers).
+ * A few at a time: a wake is a recovery, and recoveries share a node-wide number of permits with the
+ * agents that live traffic starts.
  */
 final class DirectoryRebuild {
   private static final Logger log = LoggerFactory.getLogger(DirectoryRebuild.class);
@@ -21,17 +26,35 @@ final class DirectoryRebuild {
   private DirectoryRebuild() {}
 
   static void start(
-      ActorSystem<?> system, String readJournalPluginId, Function<String, EntityRef<AgentEntity.Command>> agents) {
+      ActorSystem<?> system, String readJournalPluginId, Function<String, EntityRef<AgentEntity.Command>> agents,
+      int parallelism, Duration wakeTimeout) {
     ReadJournal journal = PersistenceQuery.get(system).getReadJournalFor(ReadJournal.class, readJournalPluginId);
     if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
       log.warn("Read journal {} cannot list persistence ids; the directory is not rebuilt", readJournalPluginId);
       return;
     }
+    long started = System.nanoTime();
+    LongAdder woken = new LongAdder();
+    LongAdder unanswered = new LongAdder();
     ids.currentPersistenceIds()
         .filter(pid -> pid.startsWith(PREFIX))
-        .runForeach(pid -> agents.apply(pid.substring(PREFIX.length())).tell(AgentEntity.Wake.INSTANCE), system)
+        .mapAsyncUnordered(parallelism, pid -> agents.apply(pid.substring(PREFIX.length()))
+            .<Done>ask(AgentEntity.Wake::new, wakeTimeout)
+            .toCompletableFuture()
+            .handle((done, error) -> {
+              // an agent that does not answer in time still recovers; the rebuild goes on
+              if (error == null) woken.increment();
+              else unanswered.increment();
+              return Done.getInstance();
+            }))
+        .run(system)
         .whenComplete((done, error) -> {
-          if (error != null) log.warn("Directory rebuild stopped: {}", error.toString());
+          if (error != null) {
+            log.warn("Directory rebuild stopped: {}", error.toString());
+          } else {
+            log.info("Directory rebuilt: {} agents woken in {} ms ({} did not answer in time)", woken.sum(),
+                (System.nanoTime() - started) / 1_000_000, unanswered.sum());
+          }
         });
   }
 }

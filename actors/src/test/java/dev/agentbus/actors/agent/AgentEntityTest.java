@@ -347,8 +347,9 @@ class AgentEntityTest {
     register(kit, "t");
     directory.published.clear();
     kit.restart();
-    var woken = kit.runCommand(AgentEntity.Wake.INSTANCE);
+    var woken = kit.<Done>runCommand(AgentEntity.Wake::new);
     assertTrue(woken.hasNoEvents());
+    assertEquals(Done.getInstance(), woken.reply());
     assertTrue(directory.published.stream().anyMatch(p -> p.id().equals(id)));
   }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.agentbus.actors.agent.AgentEntity;
 import dev.agentbus.actors.agent.InboxItem;
 import dev.agentbus.actors.agent.InboxPage;
 import dev.agentbus.actors.agent.InboxQuery;
@@ -22,6 +23,9 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
@@ -61,6 +65,22 @@ class AgentBusTest {
 
   private static List<InboxItem> inbox(String agentId) {
     return await(bus.readInbox(agentId, InboxQuery.all())).items();
+  }
+
+  @Test
+  void spreadsAgentsOverTheConfiguredNumberOfShards() {
+    int shards = bus.settings().agentShards();
+    for (int i = 0; i < 30; i++) agent("t-" + UUID.randomUUID());
+    TestProbe<ShardRegion.CurrentShardRegionState> probe = testKit.createTestProbe();
+    ClusterSharding.get(testKit.system()).shardState()
+        .tell(new GetShardRegionState(AgentEntity.ENTITY_KEY, probe.getRef()));
+    var state = probe.receiveMessage();
+    assertFalse(state.getShards().isEmpty());
+    // 30 agents over Pekko's default of 1,000 shards would land outside [0, shards) almost surely
+    for (ShardRegion.ShardState shard : state.getShards()) {
+      int id = Integer.parseInt(shard.shardId());
+      assertTrue(id >= 0 && id < shards, "shard " + id + " of " + shards);
+    }
   }
 
   @Test

@@ -37,5 +37,12 @@ class BusSettingsTest {
     BusSettings s = BusSettings.create(ConfigFactory.load());
     assertEquals((long) (Runtime.getRuntime().maxMemory() * 0.25), s.nodeInboxBudgetBytes());
     assertEquals(200, s.inboxEntryOverheadBytes());
+    assertEquals(100, s.agentShards());
+  }
+
+  @Test
+  void refusesAnAgentShardCountBelowOne() {
+    Config c = ConfigFactory.parseString("agentbus.agent.shards = 0").withFallback(ConfigFactory.load());
+    assertThrows(ConfigException.BadValue.class, () -> BusSettings.create(c));
   }
 }
