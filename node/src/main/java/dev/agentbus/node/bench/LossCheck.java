@@ -23,7 +23,7 @@ final class LossCheck {
   /**
    * What the ledger holds for one workload's recipients.
    *
-   * @param batches batch events read (every sender's, warm-up included)
+   * @param batches batch events holding at least one entry of the set (warm-up included)
    * @param entries entries in those batches: entries / batches is the mean batch the partitions wrote
    */
   record LedgerCounts(long accepted, long held, long rejected, long batches, long entries) {}
@@ -66,10 +66,10 @@ final class LossCheck {
             .runForeach(env -> {
               nextSeqNr[partition] = Math.max(nextSeqNr[partition], env.sequenceNr() + 1);
               if (env.event() instanceof LedgerPartition.BatchWritten batch) {
-                counts[3]++;
-                counts[4] += batch.entries().size();
+                boolean ours = false;
                 for (LedgerEntry e : batch.entries()) {
                   if (!set.owns(e.message().sourceAgentId())) continue;
+                  ours = true;
                   switch (e.status()) {
                     // a held message is recorded for its deliberation, not for the recipient
                     case ACCEPTED -> {
@@ -79,6 +79,11 @@ final class LossCheck {
                     case REJECTED -> counts[2]++;
                     default -> { }
                   }
+                }
+                // a reused database holds earlier runs' batches: only those with this set's entries count
+                if (ours) {
+                  counts[3]++;
+                  counts[4] += batch.entries().size();
                 }
               }
             }, system)
