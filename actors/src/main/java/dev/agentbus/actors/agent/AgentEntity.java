@@ -103,6 +103,9 @@ public final class AgentEntity
 
   private record InboxLoadFailed(String reason) implements Command {}
 
+  /** A repeated ack of a message no longer held in memory, with the message read back from the ledger. */
+  private record AcknowledgedReadBack(Ack ack, LedgerEntry entry, String failure) implements Command {}
+
   // ---- events: every one is a link of this agent's hash chain ----
 
   public sealed interface Event extends CborSerializable, ChainedRecord {}
@@ -235,6 +238,7 @@ public final class AgentEntity
         .onCommand(Wake.class, (s, c) -> Effect().reply(c.replyTo(), Done.getInstance()))
         .onCommand(InboxLoaded.class, this::onInboxLoaded)
         .onCommand(InboxLoadFailed.class, this::onInboxLoadFailed)
+        .onCommand(AcknowledgedReadBack.class, this::onAcknowledgedReadBack)
         .build();
   }
 
@@ -349,10 +353,15 @@ public final class AgentEntity
     if (!state.registered()) return Effect().reply(cmd.replyTo(), notRegistered());
     if (!inboxReady(state, cmd)) return Effect().noReply();
     HeldMessage held = inbox.get(cmd.messageId());
-    if (held == null) {
-      return Effect().reply(cmd.replyTo(),
-          AgentErrors.error("message_not_found", "no message " + cmd.messageId() + " in the inbox of " + agentId));
+    if (held == null && state.acked().contains(cmd.messageId())) {
+      // acknowledged, then dropped from memory (cap or node budget): the same ack again still succeeds
+      context.pipeToSelf(inboxSource.acceptedFor(agentId), (entries, error) -> error != null
+          ? new AcknowledgedReadBack(cmd, null, String.valueOf(error))
+          : new AcknowledgedReadBack(cmd, entries.stream()
+              .filter(e -> e.message().id().equals(cmd.messageId())).findFirst().orElse(null), null));
+      return Effect().noReply();
     }
+    if (held == null) return Effect().reply(cmd.replyTo(), messageNotFound(cmd.messageId()));
     InboxItem item = held.item(MessageStatus.ACKNOWLEDGED, codec);
     if (state.acked().contains(cmd.messageId())) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(item));
@@ -362,6 +371,22 @@ public final class AgentEntity
         .persist(link(state, (prev, hash) -> new MessageAcknowledged(cmd.messageId(), now, prev, hash)))
         .thenRun(s -> acknowledgedInMemory(cmd.messageId()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(item));
+  }
+
+  private ReplyEffect<Event, State> onAcknowledgedReadBack(State state, AcknowledgedReadBack msg) {
+    Ack ack = msg.ack();
+    if (msg.failure() != null) {
+      context.getLog().warn("Acknowledged message {} of {} could not be read back: {}", ack.messageId(), agentId,
+          msg.failure());
+      return Effect().reply(ack.replyTo(), AgentErrors.error("inbox_unavailable", "inbox could not be read; try again"));
+    }
+    if (msg.entry() == null) return Effect().reply(ack.replyTo(), messageNotFound(ack.messageId()));
+    InboxItem item = new InboxItem(msg.entry().message(), MessageStatus.ACKNOWLEDGED, msg.entry().recordedAt());
+    return Effect().reply(ack.replyTo(), StatusReply.success(item));
+  }
+
+  private StatusReply<InboxItem> messageNotFound(UUID messageId) {
+    return AgentErrors.error("message_not_found", "no message " + messageId + " in the inbox of " + agentId);
   }
 
   private void acknowledgedInMemory(UUID messageId) {

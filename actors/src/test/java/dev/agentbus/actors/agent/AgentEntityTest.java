@@ -243,6 +243,30 @@ class AgentEntityTest {
   }
 
   @Test
+  void acknowledgesAgainAMessageDroppedFromMemoryAfterItsAcknowledgement() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage first = Messages.query("s", id, "t");
+    ledger.add(delivered(first, id));
+    kit.runCommand(new AgentEntity.Deliver(ledger.get(ledger.size() - 1)));
+    assertTrue(kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(first.id(), r)).reply().isSuccess());
+    // the inbox keeps 100 messages here: the 101st pushes the acknowledged first one out of memory
+    for (int i = 0; i < 100; i++) {
+      ledger.add(delivered(Messages.query("s", id, "t"), id));
+      kit.runCommand(new AgentEntity.Deliver(ledger.get(ledger.size() - 1)));
+    }
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(InboxQuery.all(), r));
+    assertTrue(page.reply().getValue().items().stream().noneMatch(i -> i.message().id().equals(first.id())));
+
+    var again = kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(first.id(), r));
+    assertTrue(again.hasNoEvents());
+    assertTrue(again.reply().isSuccess(), () -> String.valueOf(again.reply()));
+    assertEquals(first.id(), again.reply().getValue().message().id());
+    assertEquals(MessageStatus.ACKNOWLEDGED, again.reply().getValue().status());
+  }
+
+  @Test
   void rebuildsItsInboxFromTheLedgerAfterARestart() {
     String id = id();
     var kit = entity(id);
