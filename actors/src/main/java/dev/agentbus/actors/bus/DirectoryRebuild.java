@@ -2,6 +2,7 @@ package dev.agentbus.actors.bus;
 
 import dev.agentbus.actors.agent.AgentEntity;
 import java.time.Duration;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import org.apache.pekko.Done;
@@ -10,6 +11,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.persistence.query.PersistenceQuery;
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
+import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,9 @@ final class DirectoryRebuild {
   private static final Logger log = LoggerFactory.getLogger(DirectoryRebuild.class);
   private static final String PREFIX = AgentEntity.ENTITY_KEY.name() + "|";
 
+  /** @param unanswered agents that did not answer within the wake timeout (they still recover) */
+  record Result(long woken, long unanswered) {}
+
   private DirectoryRebuild() {}
 
   static void start(
@@ -34,13 +39,27 @@ final class DirectoryRebuild {
       return;
     }
     long started = System.nanoTime();
+    wake(ids.currentPersistenceIds(), agents, parallelism, wakeTimeout, system)
+        .whenComplete((result, error) -> {
+          if (error != null) {
+            log.warn("Directory rebuild stopped: {}", error.toString());
+          } else {
+            log.info("Directory rebuilt: {} agents woken in {} ms ({} did not answer in time)", result.woken(),
+                (System.nanoTime() - started) / 1_000_000, result.unanswered());
+          }
+        });
+  }
+
+  /** Wakes the agents among {@code persistenceIds}, at most {@code parallelism} waiting for an answer at once. */
+  static CompletionStage<Result> wake(
+      Source<String, ?> persistenceIds, Function<String, EntityRef<AgentEntity.Command>> agents, int parallelism,
+      Duration wakeTimeout, ActorSystem<?> system) {
     LongAdder woken = new LongAdder();
     LongAdder unanswered = new LongAdder();
-    ids.currentPersistenceIds()
+    return persistenceIds
         .filter(pid -> pid.startsWith(PREFIX))
         .mapAsyncUnordered(parallelism, pid -> agents.apply(pid.substring(PREFIX.length()))
             .<Done>ask(AgentEntity.Wake::new, wakeTimeout)
-            .toCompletableFuture()
             .handle((done, error) -> {
               // an agent that does not answer in time still recovers; the rebuild goes on
               if (error == null) woken.increment();
@@ -48,13 +67,6 @@ final class DirectoryRebuild {
               return Done.getInstance();
             }))
         .run(system)
-        .whenComplete((done, error) -> {
-          if (error != null) {
-            log.warn("Directory rebuild stopped: {}", error.toString());
-          } else {
-            log.info("Directory rebuilt: {} agents woken in {} ms ({} did not answer in time)", woken.sum(),
-                (System.nanoTime() - started) / 1_000_000, unanswered.sum());
-          }
-        });
+        .thenApply(done -> new Result(woken.sum(), unanswered.sum()));
   }
 }
