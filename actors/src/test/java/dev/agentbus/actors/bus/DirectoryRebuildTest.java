@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.agentbus.actors.agent.AgentEntity;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -25,12 +26,18 @@ class DirectoryRebuildTest {
 
   private static final List<String> JOURNAL = List.of("Agent|a", "Ledger|0", "Agent|b", "Agent|c");
 
+  /** Every agent of {@link #JOURNAL} is the probe. */
+  private static CompletableFuture<DirectoryRebuild.Result> rebuild(
+      TestProbe<AgentEntity.Command> agents, int parallelism, Duration wakeTimeout) {
+    return DirectoryRebuild.wake(Source.from(JOURNAL),
+        id -> TestEntityRef.of(AgentEntity.ENTITY_KEY, id, agents.getRef()), parallelism, wakeTimeout,
+        testKit.system()).toCompletableFuture();
+  }
+
   @Test
   void wakesOnlyAgentsAndNoMoreAtOnceThanItsParallelism() throws Exception {
     TestProbe<AgentEntity.Command> agents = testKit.createTestProbe();
-    var result = DirectoryRebuild.wake(Source.from(JOURNAL),
-        id -> TestEntityRef.of(AgentEntity.ENTITY_KEY, id, agents.getRef()), 2, Duration.ofSeconds(10),
-        testKit.system()).toCompletableFuture();
+    var result = rebuild(agents, 2, Duration.ofSeconds(10));
 
     AgentEntity.Wake first = agents.expectMessageClass(AgentEntity.Wake.class);
     AgentEntity.Wake second = agents.expectMessageClass(AgentEntity.Wake.class);
@@ -47,9 +54,7 @@ class DirectoryRebuildTest {
   @Test
   void goesOnPastAgentsThatDoNotAnswerInTime() throws Exception {
     TestProbe<AgentEntity.Command> agents = testKit.createTestProbe();
-    var result = DirectoryRebuild.wake(Source.from(JOURNAL),
-        id -> TestEntityRef.of(AgentEntity.ENTITY_KEY, id, agents.getRef()), 1, Duration.ofMillis(100),
-        testKit.system()).toCompletableFuture();
+    var result = rebuild(agents, 1, Duration.ofMillis(100));
 
     assertEquals(new DirectoryRebuild.Result(0, 3), result.get(10, TimeUnit.SECONDS));
     assertEquals(3, agents.receiveSeveralMessages(3).size());
