@@ -125,7 +125,8 @@ final class LoadGenerator {
   private final LongAdder secondHalfN = new LongAdder();
   private final LongAdder progressDone = new LongAdder();
   private CountDownLatch lanesDone;
-  private ScheduledExecutorService backoffs;
+  // progress lines, and lanes' restarts after an overload back-off
+  private ScheduledExecutorService scheduler;
   private ExecutorService laneRunner;
 
   LoadGenerator(Plan plan, Operation operation, PrintStream out) {
@@ -141,14 +142,13 @@ final class LoadGenerator {
       measureStart = started;
       phase = Phase.MEASURE;
     }
-    ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "bench-progress");
       t.setDaemon(true);
       return t;
     });
     long every = plan.progressEvery().toMillis();
-    progress.scheduleAtFixedRate(new ProgressLine(started), every, every, TimeUnit.MILLISECONDS);
-    backoffs = progress;
+    scheduler.scheduleAtFixedRate(new ProgressLine(started), every, every, TimeUnit.MILLISECONDS);
     Thread generator = null;
     ExecutorService senders = null;
     try {
@@ -198,7 +198,7 @@ final class LoadGenerator {
     } finally {
       phase = Phase.STOP;
       sealed = true;
-      progress.shutdownNow();
+      scheduler.shutdownNow();
       if (senders != null) senders.shutdownNow();
       if (laneRunner != null) laneRunner.shutdownNow();
     }
@@ -307,7 +307,7 @@ final class LoadGenerator {
       Outcome o = f.join();
       if (o == null || !OVERLOADED.equals(o.reason())) return false;
       try {
-        backoffs.schedule(this::resume, plan.overloadBackoff().toNanos(), TimeUnit.NANOSECONDS);
+        scheduler.schedule(this::resume, plan.overloadBackoff().toNanos(), TimeUnit.NANOSECONDS);
         return true;
       } catch (RejectedExecutionException e) {
         return false; // the run is over: next() finds STOP at once

@@ -19,13 +19,18 @@ class LoadGeneratorTest {
         Duration.ofSeconds(10), 42, Duration.ofMillis(100), Integer.MAX_VALUE, backoff);
   }
 
+  /** Refuses every send at once with {@code reason}, counting the calls. */
+  private static Operation refusing(String reason, AtomicLong calls) {
+    return (seq, random) -> {
+      calls.incrementAndGet();
+      return CompletableFuture.completedFuture(Outcome.rejected(reason));
+    };
+  }
+
   @Test
   void aLaneRefusedForOverloadWaitsBeforeItsNextSend() throws Exception {
     AtomicLong calls = new AtomicLong();
-    Operation refused = (seq, random) -> {
-      calls.incrementAndGet();
-      return CompletableFuture.completedFuture(Outcome.rejected("overloaded"));
-    };
+    Operation refused = refusing("overloaded", calls);
     // a back-off far longer than the run: each lane sends once
     LoadGenerator.Result r = new LoadGenerator(closedLoop(3, Duration.ofHours(1)), refused, QUIET).run();
     assertEquals(3, calls.get());
@@ -36,10 +41,7 @@ class LoadGeneratorTest {
   @Test
   void otherRefusalsDoNotSlowALane() throws Exception {
     AtomicLong calls = new AtomicLong();
-    Operation denied = (seq, random) -> {
-      calls.incrementAndGet();
-      return CompletableFuture.completedFuture(Outcome.rejected("maci_role_violation"));
-    };
+    Operation denied = refusing("maci_role_violation", calls);
     LoadGenerator.Result r = new LoadGenerator(closedLoop(3, Duration.ofHours(1)), denied, QUIET).run();
     assertTrue(calls.get() > 3, "lanes kept sending: " + calls.get());
     assertEquals(calls.get(), r.all().rejected());
