@@ -2,6 +2,9 @@ package dev.agentbus.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.agentbus.actors.agent.AgentEntity;
 import dev.agentbus.actors.agent.InboxItem;
 import dev.agentbus.actors.agent.InboxPage;
@@ -20,16 +23,19 @@ import dev.agentbus.actors.model.MessageType;
 import dev.agentbus.actors.model.Priority;
 import dev.agentbus.actors.support.Messages;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.serialization.SerializationExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -62,7 +68,7 @@ class SerializationTest {
 
   private static LedgerEntry entry() {
     return new LedgerEntry(message(), "b", MessageStatus.ACCEPTED, List.of(new Reason("r", "why")), 0.42, T,
-        HashChain.GENESIS, "abc");
+        HashChain.GENESIS, "abc", 7, 3);
   }
 
   private <M> void roundTrips(M m) {
@@ -86,7 +92,7 @@ class SerializationTest {
     roundTrips(new LedgerPartition.BatchWritten(List.of(entry(), entry())));
     LinkedHashMap<String, LedgerPartition.Outcome> recent = new LinkedHashMap<>();
     recent.put("m:1:b", new LedgerPartition.Outcome(UUID.randomUUID(), "b", MessageStatus.ACCEPTED, List.of(), 0, "h"));
-    roundTrips(new LedgerPartition.State(3, "h", recent));
+    roundTrips(new LedgerPartition.State(3, "h", recent, new HashMap<>(Map.of("b", 2L))));
   }
 
   @Test
@@ -108,8 +114,8 @@ class SerializationTest {
     roundTrips(new InboxPage(List.of(new InboxItem(message(), MessageStatus.DELIVERED, T)), 1, 1, 50));
     roundTrips(new AgentEntity.Registered(profile(), HashChain.GENESIS, "h1"));
     roundTrips(new AgentEntity.MetadataUpdated(Map.of("a", "b"), T, "h1", "h2"));
-    roundTrips(new AgentEntity.MessageAcknowledged(UUID.randomUUID(), T, "h2", "h3"));
-    roundTrips(new AgentEntity.State(profile(), new LinkedHashSet<>(List.of(UUID.randomUUID())), "h3", true));
+    roundTrips(new AgentEntity.MessageAcknowledged(UUID.randomUUID(), T, 12, 4, "h2", "h3"));
+    roundTrips(new AgentEntity.State(profile(), new LinkedHashSet<>(List.of(UUID.randomUUID())), "h3", true, 12, 4));
   }
 
   @Test
@@ -120,5 +126,27 @@ class SerializationTest {
     LedgerEntry back = serialization.deserialize(bytes, LedgerEntry.class).get();
     assertEquals(HashChain.link("p", "Ledger|0", 1, 0, e.content()),
         HashChain.link("p", "Ledger|0", 1, 0, back.content()));
+  }
+
+  @Test
+  void readsWhatWasWrittenBeforeEntriesWereNumbered() throws Exception {
+    ObjectMapper mapper = JacksonObjectMapperProvider.get(testKit.system())
+        .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
+    ObjectNode oldEntry = mapper.valueToTree(entry());
+    oldEntry.remove(List.of("position", "recipientSeq"));
+    LedgerEntry entry = mapper.treeToValue(oldEntry, LedgerEntry.class);
+    assertEquals(0, entry.position());
+    assertEquals(0, entry.recipientSeq());
+
+    ObjectNode oldState = mapper.valueToTree(new LedgerPartition.State(3, "h", new LinkedHashMap<>(), new HashMap<>()));
+    oldState.remove("deliveredTo");
+    assertEquals(Map.of(), mapper.treeToValue(oldState, LedgerPartition.State.class).deliveredTo());
+
+    // an acknowledgement written before it carried the rebuild point hashes as it did then
+    UUID id = UUID.randomUUID();
+    var old = new AgentEntity.MessageAcknowledged(id, T, 0, 0, "h2", "h3");
+    assertEquals(HashChain.canonicalJson(new AgentEntity.Body("MessageAcknowledged",
+            Map.of("messageId", id.toString(), "at", T.toString()))),
+        HashChain.canonicalJson(old.content()));
   }
 }

@@ -14,6 +14,7 @@ import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageStatus;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -22,6 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.BiFunction;
 import org.apache.pekko.Done;
@@ -142,10 +144,24 @@ public final class AgentEntity
     }
   }
 
-  public record MessageAcknowledged(UUID messageId, Instant at, String prevHash, String hash) implements Event {
+  /**
+   * @param inboxFrom where a rebuild of the inbox reads the ledger from after this acknowledgement (see
+   *     {@link State}); 0 in events written before it existed
+   * @param finishedBelow the agent's messages numbered below this one are finished (see {@link State}); 0 in
+   *     events written before it existed
+   */
+  public record MessageAcknowledged(
+      UUID messageId, Instant at, long inboxFrom, long finishedBelow, String prevHash, String hash)
+      implements Event {
     @Override
     public Object content() {
-      return new Body("MessageAcknowledged", Map.of("messageId", messageId.toString(), "at", at.toString()));
+      Map<String, Object> data = new TreeMap<>(Map.of("messageId", messageId.toString(), "at", at.toString()));
+      // absent, not 0, in older events, whose hashes must still verify
+      if (finishedBelow > 0) {
+        data.put("inboxFrom", inboxFrom);
+        data.put("finishedBelow", finishedBelow);
+      }
+      return new Body("MessageAcknowledged", data);
     }
   }
 
@@ -155,11 +171,15 @@ public final class AgentEntity
    * @param profile null while not registered (never, or after unregistering: the role goes too)
    * @param acked acknowledged message ids, oldest first, bounded like the inbox
    * @param everRegistered false for an agent that never existed: its inbox needs no rebuild
+   * @param inboxFrom the ledger position a rebuild of the inbox reads from (0: the start)
+   * @param finishedBelow every message of this agent numbered below this one ({@code LedgerEntry.recipientSeq})
+   *     is acknowledged or expired, whether or not its id is still in {@code acked} (0: none known)
    */
-  public record State(AgentProfile profile, LinkedHashSet<UUID> acked, String lastHash, boolean everRegistered)
-      implements CborSerializable {
+  public record State(
+      AgentProfile profile, LinkedHashSet<UUID> acked, String lastHash, boolean everRegistered, long inboxFrom,
+      long finishedBelow) implements CborSerializable {
     static State empty() {
-      return new State(null, new LinkedHashSet<>(), HashChain.GENESIS, false);
+      return new State(null, new LinkedHashSet<>(), HashChain.GENESIS, false, 0, 0);
     }
 
     public boolean registered() {
@@ -167,8 +187,13 @@ public final class AgentEntity
     }
   }
 
-  /** What an agent needs from its node. */
-  public record Settings(int inboxMaxRetained, int defaultPageSize, int maxPageSize) {}
+  /**
+   * What an agent needs from its node.
+   *
+   * @param acknowledgedOnRebuild a rebuilt inbox shows again at least this many of the last acknowledged
+   *     messages (each may lengthen the rebuild's read of the ledger)
+   */
+  public record Settings(int inboxMaxRetained, int defaultPageSize, int maxPageSize, int acknowledgedOnRebuild) {}
 
   /** @param budget the node's inbox memory, shared by all the agent entities of the node */
   public static Behavior<Command> create(
@@ -195,6 +220,10 @@ public final class AgentEntity
   private final ObjectMapper codec;
   private final List<ActorRef<InboxItem>> subscribers = new ArrayList<>();
   private final List<Command> waitingForInbox = new ArrayList<>();
+  // Where the next rebuild may start: known once the inbox is loaded (null before); and the positions of the
+  // last acknowledged messages, which a rebuild shows again.
+  private DeliveryCursor cursor;
+  private final ArrayDeque<Long> acknowledgedPositions = new ArrayDeque<>();
   private boolean inboxLoaded;
   private boolean inboxLoading;
 
@@ -297,24 +326,32 @@ public final class AgentEntity
   }
 
   private void accept(State state, LedgerEntry entry) {
+    boolean unread = hold(state, entry);
+    if (cursor != null) cursor.arrived(entry.recipientSeq(), entry.position(), !unread);
+  }
+
+  /** Holds a delivered message if it can be read; answers whether it waits to be acknowledged. */
+  private boolean hold(State state, LedgerEntry entry) {
     AgentMessage m = entry.message();
     // The recipient is authoritative: re-check registration, status and tenant on arrival.
     if (!state.registered() || !state.profile().isActive()) {
       context.getLog().warn("Undeliverable message {} to {}: agent not registered or not active", m.id(), agentId);
-      return;
+      return false;
     }
     if (!AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) {
       context.getLog().warn("Undeliverable message {} to {}: tenant mismatch", m.id(), agentId);
-      return;
+      return false;
     }
-    if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return;
-    hold(HeldMessage.of(m, entry.recordedAt(), codec, state.acked().contains(m.id())));
+    if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return false;
+    boolean acked = state.acked().contains(m.id());
+    hold(HeldMessage.of(entry, codec, acked));
     trimInbox();
     trimForBudget(null);
     if (!subscribers.isEmpty()) {
       InboxItem item = new InboxItem(m, MessageStatus.DELIVERED, entry.recordedAt());
       subscribers.forEach(s -> s.tell(item));
     }
+    return !acked;
   }
 
   private ReplyEffect<Event, State> onReadInbox(State state, ReadInbox cmd) {
@@ -326,10 +363,11 @@ public final class AgentEntity
     Iterator<HeldMessage> it = inbox.values().iterator();
     while (it.hasNext()) {
       HeldMessage m = it.next();
-      boolean acked = state.acked().contains(m.id());
+      boolean acked = m.acknowledged();
       if (!acked && m.isExpiredAt(now)) {
         // never served again; it would otherwise hold the node's budget as unacknowledged for good
         drop(it, m);
+        if (cursor != null) cursor.finished(m.recipientSeq());
         continue;
       }
       if (q.type() != null && q.type() != m.type()) continue;
@@ -344,7 +382,7 @@ public final class AgentEntity
     // only the page's messages are decoded
     for (long i = from; i < Math.min(matching.size(), from + pageSize); i++) {
       HeldMessage m = matching.get((int) i);
-      slice.add(m.item(state.acked().contains(m.id()) ? MessageStatus.ACKNOWLEDGED : MessageStatus.DELIVERED, codec));
+      slice.add(m.item(m.acknowledged() ? MessageStatus.ACKNOWLEDGED : MessageStatus.DELIVERED, codec));
     }
     return Effect().reply(cmd.replyTo(), StatusReply.success(new InboxPage(slice, matching.size(), page, pageSize)));
   }
@@ -355,7 +393,7 @@ public final class AgentEntity
     HeldMessage held = inbox.get(cmd.messageId());
     if (held == null && state.acked().contains(cmd.messageId())) {
       // acknowledged, then dropped from memory (cap or node budget): the same ack again still succeeds
-      context.pipeToSelf(inboxSource.acceptedFor(agentId), (entries, error) -> error != null
+      context.pipeToSelf(inboxSource.acceptedFor(agentId, 0), (entries, error) -> error != null
           ? new AcknowledgedReadBack(cmd, null, String.valueOf(error))
           : new AcknowledgedReadBack(cmd, entries.stream()
               .filter(e -> e.message().id().equals(cmd.messageId())).findFirst().orElse(null), null));
@@ -363,12 +401,20 @@ public final class AgentEntity
     }
     if (held == null) return Effect().reply(cmd.replyTo(), messageNotFound(cmd.messageId()));
     InboxItem item = held.item(MessageStatus.ACKNOWLEDGED, codec);
-    if (state.acked().contains(cmd.messageId())) {
+    if (held.acknowledged()) {
       return Effect().reply(cmd.replyTo(), StatusReply.success(item));
     }
     Instant now = clock.instant();
+    // Moved before the write: should it fail, the entity restarts and rebuilds the cursor with the inbox.
+    cursor.finished(held.recipientSeq());
+    rememberAcknowledged(held.position());
+    long from = cursor.floorPosition();
+    for (long p : acknowledgedPositions) from = Math.min(from, p);
+    long inboxFrom = from;
+    long finishedBelow = cursor.floorSeq();
     return Effect()
-        .persist(link(state, (prev, hash) -> new MessageAcknowledged(cmd.messageId(), now, prev, hash)))
+        .persist(link(state, (prev, hash) ->
+            new MessageAcknowledged(cmd.messageId(), now, inboxFrom, finishedBelow, prev, hash)))
         .thenRun(s -> acknowledgedInMemory(cmd.messageId()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(item));
   }
@@ -408,7 +454,7 @@ public final class AgentEntity
     }
     // Resume from the ack cursor: everything not yet acknowledged, in order.
     for (HeldMessage m : inbox.values()) {
-      if (!state.acked().contains(m.id())) cmd.subscriber().tell(m.item(MessageStatus.DELIVERED, codec));
+      if (!m.acknowledged()) cmd.subscriber().tell(m.item(MessageStatus.DELIVERED, codec));
     }
     return Effect().noReply();
   }
@@ -422,15 +468,25 @@ public final class AgentEntity
     // Rebuilt entries come first (ledger order); live deliveries that raced the rebuild follow.
     LinkedHashMap<UUID, HeldMessage> live = new LinkedHashMap<>(inbox);
     releaseInbox();
+    cursor = DeliveryCursor.startingAt(Math.max(1, state.finishedBelow()), state.inboxFrom(),
+        settings.inboxMaxRetained());
+    acknowledgedPositions.clear();
     Instant now = clock.instant();
     for (LedgerEntry e : msg.entries()) {
       AgentMessage m = e.message();
-      if (!state.registered() || !AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) continue;
-      boolean acked = state.acked().contains(m.id());
-      if (m.isExpiredAt(now) && !acked) continue;
-      if (!inbox.containsKey(m.id())) hold(HeldMessage.of(m, e.recordedAt(), codec, acked));
+      boolean readable = state.registered() && AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId());
+      boolean expired = m.isExpiredAt(now);
+      // below the floor and not expired: it was acknowledged, even if its id has left the bounded set since
+      boolean acked = state.acked().contains(m.id())
+          || (e.recipientSeq() > 0 && e.recipientSeq() < state.finishedBelow() && !expired);
+      boolean unread = readable && !acked && !expired && !inbox.containsKey(m.id());
+      cursor.arrived(e.recipientSeq(), e.position(), !unread);
+      if (!readable || (expired && !acked)) continue;
+      if (acked) rememberAcknowledged(e.position());
+      if (!inbox.containsKey(m.id())) hold(HeldMessage.of(e, codec, acked));
     }
     live.values().forEach(h -> {
+      cursor.arrived(h.recipientSeq(), h.position(), h.acknowledged() || inbox.containsKey(h.id()));
       if (!inbox.containsKey(h.id())) hold(h);
     });
     trimInbox();
@@ -472,8 +528,13 @@ public final class AgentEntity
       return;
     }
     inboxLoading = true;
-    context.pipeToSelf(inboxSource.acceptedFor(agentId),
+    context.pipeToSelf(inboxSource.acceptedFor(agentId, state.inboxFrom()),
         (entries, error) -> error == null ? new InboxLoaded(entries) : new InboxLoadFailed(String.valueOf(error)));
+  }
+
+  private void rememberAcknowledged(long position) {
+    acknowledgedPositions.addLast(position);
+    while (acknowledgedPositions.size() > settings.acknowledgedOnRebuild()) acknowledgedPositions.removeFirst();
   }
 
   private void hold(HeldMessage m) {
@@ -536,12 +597,14 @@ public final class AgentEntity
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder()
         .forAnyState()
-        .onEvent(Registered.class, (s, e) -> new State(e.profile(), s.acked(), e.hash(), true))
+        .onEvent(Registered.class, (s, e) -> new State(e.profile(), s.acked(), e.hash(), true, s.inboxFrom(),
+            s.finishedBelow()))
         .onEvent(MetadataUpdated.class, (s, e) -> new State(withMetadata(s.profile(), e.metadata(), e.at()),
-            s.acked(), e.hash(), s.everRegistered()))
+            s.acked(), e.hash(), s.everRegistered(), s.inboxFrom(), s.finishedBelow()))
         .onEvent(HeartbeatReceived.class, (s, e) -> new State(withLastSeen(s.profile(), e.at()), s.acked(), e.hash(),
-            s.everRegistered()))
-        .onEvent(Unregistered.class, (s, e) -> new State(null, s.acked(), e.hash(), s.everRegistered()))
+            s.everRegistered(), s.inboxFrom(), s.finishedBelow()))
+        .onEvent(Unregistered.class, (s, e) -> new State(null, s.acked(), e.hash(), s.everRegistered(), s.inboxFrom(),
+            s.finishedBelow()))
         .onEvent(MessageAcknowledged.class, this::applyAck)
         .build();
   }
@@ -557,7 +620,9 @@ public final class AgentEntity
       it.next();
       it.remove();
     }
-    return new State(s.profile(), acked, e.hash(), s.everRegistered());
+    boolean moved = e.finishedBelow() > 0;
+    return new State(s.profile(), acked, e.hash(), s.everRegistered(), moved ? e.inboxFrom() : s.inboxFrom(),
+        moved ? e.finishedBelow() : s.finishedBelow());
   }
 
   private static AgentProfile withMetadata(AgentProfile p, Map<String, String> metadata, Instant at) {
@@ -577,13 +642,19 @@ public final class AgentEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           if (state.registered()) directory.publish(state.profile());
-          if (!state.everRegistered()) inboxLoaded = true;
+          if (!state.everRegistered()) {
+            // nothing in the ledger to rebuild
+            inboxLoaded = true;
+            cursor = DeliveryCursor.startingAt(1, 0, settings.inboxMaxRetained());
+          }
         })
         .onSignal(Terminated.class, (state, t) -> subscribers.removeIf(s -> s.equals(t.getRef())))
         // passivated, rebalanced or stopped: the inbox goes with the entity, its memory back to the node
         .onSignal(PostStop.instance(), state -> releaseInbox())
         .onSignal(PreRestart.instance(), state -> {
           releaseInbox();
+          cursor = null;
+          acknowledgedPositions.clear();
           inboxLoaded = false;
         })
         .build();

@@ -1,6 +1,7 @@
 package dev.agentbus.actors.agent;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.agentbus.actors.ledger.LedgerEntry;
 import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.MessageStatus;
 import dev.agentbus.actors.model.MessageType;
@@ -16,22 +17,25 @@ import java.util.UUID;
  * objects that every young collection copied again, and several times the bytes.
  *
  * @param acknowledged how the node's {@link InboxBudget} counts it (acknowledged ones go first)
+ * @param recipientSeq its number among the recipient's messages (see {@link LedgerEntry})
+ * @param position where its partition holds it
  */
 record HeldMessage(
     UUID id, MessageType type, Instant timestamp, Instant expiresAt, Instant recordedAt, byte[] encoded,
-    boolean acknowledged) {
+    boolean acknowledged, long recipientSeq, long position) {
 
-  static HeldMessage of(AgentMessage m, Instant recordedAt, ObjectMapper mapper, boolean acknowledged) {
+  static HeldMessage of(LedgerEntry entry, ObjectMapper mapper, boolean acknowledged) {
+    AgentMessage m = entry.message();
     try {
-      return new HeldMessage(m.id(), m.type(), m.timestamp(), m.expiresAt(), recordedAt, mapper.writeValueAsBytes(m),
-          acknowledged);
+      return new HeldMessage(m.id(), m.type(), m.timestamp(), m.expiresAt(), entry.recordedAt(),
+          mapper.writeValueAsBytes(m), acknowledged, entry.recipientSeq(), entry.position());
     } catch (IOException e) {
       throw new UncheckedIOException("inbox could not encode message " + m.id(), e);
     }
   }
 
   HeldMessage asAcknowledged() {
-    return new HeldMessage(id, type, timestamp, expiresAt, recordedAt, encoded, true);
+    return new HeldMessage(id, type, timestamp, expiresAt, recordedAt, encoded, true, recipientSeq, position);
   }
 
   boolean isExpiredAt(Instant now) {

@@ -161,7 +161,8 @@ public final class AgentBus implements Extension {
     BackoffSupervisorStrategy restart = SupervisorStrategy.restartWithBackoff(
         settings.backoffMin(), settings.backoffMax(), settings.backoffRandomFactor());
     var agentSettings = new AgentEntity.Settings(
-        settings.inboxMaxRetained(), settings.defaultPageSize(), settings.maxPageSize());
+        settings.inboxMaxRetained(), settings.defaultPageSize(), settings.maxPageSize(),
+        settings.inboxAcknowledgedOnRebuild());
     sharding.init(Entity.of(AgentEntity.ENTITY_KEY,
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
             restart))

@@ -14,6 +14,7 @@ public record BusSettings(
     int ledgerSnapshotEveryEntries,
     int agentShards,
     int inboxMaxRetained,
+    int inboxAcknowledgedOnRebuild,
     int defaultPageSize,
     int maxPageSize,
     int directoryShards,
@@ -41,6 +42,7 @@ public record BusSettings(
         c.getInt("ledger.snapshot-every-entries"),
         positive(c, "agent.shards"),
         c.getInt("agent.inbox-max-retained"),
+        notNegative(c, "agent.inbox-acknowledged-on-rebuild"),
         c.getInt("agent.default-page-size"),
         c.getInt("agent.max-page-size"),
         c.getInt("directory.shards"),
@@ -61,6 +63,12 @@ public record BusSettings(
   private static int positive(Config c, String path) {
     int n = c.getInt(path);
     if (n <= 0) throw new ConfigException.BadValue(path, "must be positive: " + n);
+    return n;
+  }
+
+  private static int notNegative(Config c, String path) {
+    int n = c.getInt(path);
+    if (n < 0) throw new ConfigException.BadValue(path, "must not be negative: " + n);
     return n;
   }
 

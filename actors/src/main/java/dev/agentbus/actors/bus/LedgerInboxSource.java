@@ -3,7 +3,6 @@ package dev.agentbus.actors.bus;
 import dev.agentbus.actors.agent.InboxSource;
 import dev.agentbus.actors.ledger.LedgerEntry;
 import dev.agentbus.actors.ledger.LedgerPartition;
-import dev.agentbus.actors.model.MessageStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -14,7 +13,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * Rebuilds an inbox by reading the recipient's ledger partition through the read journal and keeping
- * the accepted entries addressed to it. Costs one read of the partition's history per rebuild.
+ * the accepted entries addressed to it. Costs one read of the partition from the given position on, for
+ * every recipient's entries there.
  */
 final class LedgerInboxSource implements InboxSource {
 
@@ -30,14 +30,14 @@ final class LedgerInboxSource implements InboxSource {
   }
 
   @Override
-  public CompletionStage<List<LedgerEntry>> acceptedFor(String recipientId) {
+  public CompletionStage<List<LedgerEntry>> acceptedFor(String recipientId, long fromPosition) {
     String pid = PersistenceId.of(LedgerPartition.ENTITY_KEY.name(),
         LedgerPartition.entityIdFor(recipientId, partitions)).id();
-    return journal.currentEventsByPersistenceId(pid, 0L, Long.MAX_VALUE)
+    return journal.currentEventsByPersistenceId(pid, fromPosition, Long.MAX_VALUE)
         .runFold(new ArrayList<LedgerEntry>(), (acc, env) -> {
           if (env.event() instanceof LedgerPartition.BatchWritten batch) {
             for (LedgerEntry e : batch.entries()) {
-              if (e.status() == MessageStatus.ACCEPTED && recipientId.equals(e.recipientId())) acc.add(e);
+              if (e.delivered() && recipientId.equals(e.recipientId())) acc.add(e);
             }
           }
           return acc;

@@ -14,6 +14,13 @@ import java.util.List;
  *
  * @param recipientId the agent this copy goes to (a broadcast writes one entry per recipient); for a
  *     rejected broadcast, the sender
+ * @param position the partition's sequence number of the batch event that holds the entry (0 before it is
+ *     written)
+ * @param recipientSeq for an accepted entry with a recipient: 1 for the first such entry of that recipient in
+ *     its partition, 2 for the next, with no gaps, so that an inbox can tell which of its messages it has seen
+ *     and where its rebuild may start; 0 otherwise (and in entries written before it existed). Neither number
+ *     is in the hashed content: the position is in the chain's link already (see {@link
+ *     dev.agentbus.actors.chain.HashChain#link}), and the count follows from the chain's order.
  */
 public record LedgerEntry(
     AgentMessage message,
@@ -23,7 +30,9 @@ public record LedgerEntry(
     double impactScore,
     Instant recordedAt,
     String prevHash,
-    String hash)
+    String hash,
+    long position,
+    long recipientSeq)
     implements CborSerializable, ChainedRecord {
 
   public LedgerEntry {
@@ -33,7 +42,7 @@ public record LedgerEntry(
   public static LedgerEntry unlinked(
       AgentMessage message, String recipientId, MessageStatus status, List<Reason> reasons,
       double impactScore, Instant recordedAt) {
-    return new LedgerEntry(message, recipientId, status, reasons, impactScore, recordedAt, null, null);
+    return new LedgerEntry(message, recipientId, status, reasons, impactScore, recordedAt, null, null, 0, 0);
   }
 
   /** What the hash covers. */
@@ -46,8 +55,15 @@ public record LedgerEntry(
     return new Content(message, recipientId, status, reasons, impactScore, recordedAt);
   }
 
-  public LedgerEntry linked(String prev, String ownHash) {
-    return new LedgerEntry(message, recipientId, status, reasons, impactScore, recordedAt, prev, ownHash);
+  /** This entry as written: linked into the chain, at its place in the partition. */
+  public LedgerEntry linked(String prev, String ownHash, long atPosition, long atRecipientSeq) {
+    return new LedgerEntry(message, recipientId, status, reasons, impactScore, recordedAt, prev, ownHash, atPosition,
+        atRecipientSeq);
+  }
+
+  /** Whether the entry is a message handed to a recipient's inbox (and so numbered for it). */
+  public boolean delivered() {
+    return status == MessageStatus.ACCEPTED && !recipientId.isEmpty();
   }
 
   /** De-duplication keys: the message id per recipient, and the sender's idempotency key if any. */

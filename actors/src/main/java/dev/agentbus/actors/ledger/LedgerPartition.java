@@ -82,11 +82,19 @@ public final class LedgerPartition
 
   /**
    * @param recent de-duplication keys of the last entries, oldest first, bounded by the dedup window
+   * @param deliveredTo per recipient, how many accepted entries the partition holds for it (the last
+   *     {@link LedgerEntry#recipientSeq}); one number per recipient that ever got a message here
    */
-  public record State(long entries, String lastHash, LinkedHashMap<String, Outcome> recent)
+  public record State(
+      long entries, String lastHash, LinkedHashMap<String, Outcome> recent, HashMap<String, Long> deliveredTo)
       implements CborSerializable {
+    public State {
+      // a snapshot taken before the counts existed
+      if (deliveredTo == null) deliveredTo = new HashMap<>();
+    }
+
     static State empty() {
-      return new State(0, HashChain.GENESIS, new LinkedHashMap<>());
+      return new State(0, HashChain.GENESIS, new LinkedHashMap<>(), new HashMap<>());
     }
   }
 
@@ -177,7 +185,8 @@ public final class LedgerPartition
   static final SnapshotAdapter<State> SNAPSHOT_COPY = new SnapshotAdapter<>() {
     @Override
     public Object toJournal(State state) {
-      return new State(state.entries(), state.lastHash(), new LinkedHashMap<>(state.recent()));
+      return new State(state.entries(), state.lastHash(), new LinkedHashMap<>(state.recent()),
+          new HashMap<>(state.deliveredTo()));
     }
 
     @Override
@@ -233,10 +242,16 @@ public final class LedgerPartition
     String pid = persistenceId().id();
     String prev = state.lastHash();
     List<LedgerEntry> linked = new ArrayList<>(n);
+    Map<String, Long> counted = new HashMap<>();
     for (int i = 0; i < n; i++) {
       LedgerEntry e = batch.get(i).entry;
       String hash = HashChain.link(prev, pid, seqNr, i, e.content());
-      linked.add(e.linked(prev, hash));
+      long recipientSeq = 0;
+      if (e.delivered()) {
+        recipientSeq = counted.getOrDefault(e.recipientId(), state.deliveredTo().getOrDefault(e.recipientId(), 0L)) + 1;
+        counted.put(e.recipientId(), recipientSeq);
+      }
+      linked.add(e.linked(prev, hash, seqNr, recipientSeq));
       prev = hash;
     }
     return Effect()
@@ -253,7 +268,7 @@ public final class LedgerPartition
       List<Answer> answers = new ArrayList<>(p.callers.size() + p.duplicateCallers.size());
       p.callers.forEach(c -> answers.add(new Answer(c, new Appended(outcome, false))));
       p.duplicateCallers.forEach(c -> answers.add(new Answer(c, new Appended(outcome, true))));
-      if (stored.status() == MessageStatus.ACCEPTED && !stored.recipientId().isEmpty()) {
+      if (stored.delivered()) {
         recipients.deliver(stored, answers);
       } else {
         answers.forEach(Answer::send);
@@ -270,10 +285,16 @@ public final class LedgerPartition
   }
 
   private State applyBatch(State state, BatchWritten event) {
-    LinkedHashMap<String, Outcome> recent = state.recent();
+    // Updated in place, except the empty state's maps: that state is one instance that every recovery
+    // without a snapshot starts from, and an event is applied before the journal confirms it, so an unwritten
+    // batch must not stay in it after a restart.
+    boolean fromEmpty = state.entries() == 0;
+    LinkedHashMap<String, Outcome> recent = fromEmpty ? new LinkedHashMap<>(state.recent()) : state.recent();
+    HashMap<String, Long> deliveredTo = fromEmpty ? new HashMap<>(state.deliveredTo()) : state.deliveredTo();
     for (LedgerEntry e : event.entries()) {
       Outcome o = Outcome.of(e);
       for (String key : e.dedupKeys()) recent.put(key, o);
+      if (e.recipientSeq() > 0) deliveredTo.put(e.recipientId(), e.recipientSeq());
     }
     var it = recent.entrySet().iterator();
     while (recent.size() > settings.dedupWindow() && it.hasNext()) {
@@ -282,6 +303,6 @@ public final class LedgerPartition
     }
     List<LedgerEntry> entries = event.entries();
     String last = entries.isEmpty() ? state.lastHash() : entries.get(entries.size() - 1).hash();
-    return new State(state.entries() + entries.size(), last, recent);
+    return new State(state.entries() + entries.size(), last, recent, deliveredTo);
   }
 }

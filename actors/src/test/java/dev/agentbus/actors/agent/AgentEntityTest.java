@@ -72,10 +72,10 @@ class AgentEntityTest {
   }
 
   private Behavior<AgentEntity.Command> behavior(String id) {
-    InboxSource source = recipient -> CompletableFuture.completedFuture(
-        ledger.stream().filter(e -> e.recipientId().equals(recipient)).toList());
+    InboxSource source = (recipient, from) -> CompletableFuture.completedFuture(
+        ledger.stream().filter(e -> e.recipientId().equals(recipient) && e.position() >= from).toList());
     return AgentEntity.create(id,
-        new AgentEntity.Settings(100, 50, 500), InboxBudget.unlimited(), source, directory, clock,
+        new AgentEntity.Settings(100, 50, 500, 10), InboxBudget.unlimited(), source, directory, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
   }
 
@@ -90,7 +90,7 @@ class AgentEntityTest {
   }
 
   private LedgerEntry delivered(AgentMessage m, String recipient) {
-    return new LedgerEntry(m, recipient, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h");
+    return new LedgerEntry(m, recipient, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h", 0, 0);
   }
 
   @Test
@@ -286,6 +286,99 @@ class AgentEntityTest {
     assertEquals(List.of(first.id(), second.id()), items.stream().map(i -> i.message().id()).toList());
     assertEquals(MessageStatus.ACKNOWLEDGED, items.get(0).status());
     assertEquals(MessageStatus.DELIVERED, items.get(1).status());
+  }
+
+  /** Records a message in the test ledger as the partition would: at the next position, numbered for its recipient. */
+  private LedgerEntry recorded(AgentMessage m, String recipient) {
+    long seq = ledger.stream().filter(e -> e.recipientId().equals(recipient)).count() + 1;
+    LedgerEntry e = delivered(m, recipient).linked("p", "h", ledger.size() + 1, seq);
+    ledger.add(e);
+    return e;
+  }
+
+  private static void ack(
+      EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> kit, UUID messageId) {
+    assertTrue(kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(messageId, r)).reply().isSuccess());
+  }
+
+  private static final InboxQuery UNREAD = new InboxQuery(null, null, true, 1, 500);
+
+  private List<UUID> inbox(
+      EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> kit, InboxQuery q) {
+    var page = kit.<StatusReply<InboxPage>>runCommand(r -> new AgentEntity.ReadInbox(q, r));
+    return page.reply().getValue().items().stream().map(i -> i.message().id()).toList();
+  }
+
+  @Test
+  void keepsMessagesAcknowledgedBeyondTheAcknowledgedIdWindowAcknowledgedAfterARestart() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    inbox(kit, UNREAD);
+    List<UUID> sent = new ArrayList<>();
+    // 1 to 4 wait; 5 to 150 are acknowledged as they come; then 1 to 4. The state keeps the last 100 ids (55
+    // to 150 and 1 to 4), and the rebuild reads from message 1 on, the oldest of the last 10 acknowledged.
+    for (int i = 0; i < 150; i++) {
+      AgentMessage m = Messages.query("s", id, "t");
+      sent.add(m.id());
+      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
+      if (i >= 4) ack(kit, m.id());
+    }
+    for (int i = 0; i < 4; i++) ack(kit, sent.get(i));
+    assertEquals(1, kit.getState().inboxFrom());
+
+    kit.restart();
+    assertEquals(151, kit.getState().finishedBelow());
+    assertEquals(List.of(), inbox(kit, UNREAD), "none comes back unread");
+    assertEquals(100, inbox(kit, new InboxQuery(null, null, false, 1, 500)).size(), "the inbox keeps 100");
+  }
+
+  @Test
+  void rebuildsItsInboxFromTheOldestUnacknowledgedMessage() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    inbox(kit, UNREAD);
+    List<AgentMessage> sent = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      AgentMessage m = Messages.query("s", id, "t");
+      sent.add(m);
+      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
+    }
+    // 2 and 3 acknowledged: 1 still waits, and so does the rebuild
+    for (int i : new int[] {1, 2}) ack(kit, sent.get(i).id());
+    assertEquals(1, kit.getState().finishedBelow());
+    assertEquals(1, kit.getState().inboxFrom());
+    // then 1 and the rest up to 20
+    ack(kit, sent.get(0).id());
+    for (int i = 3; i < 20; i++) ack(kit, sent.get(i).id());
+    assertEquals(21, kit.getState().finishedBelow());
+    // it starts at the oldest of the last 10 acknowledged (11, at position 11), which it shows again
+    assertEquals(11, kit.getState().inboxFrom());
+
+    kit.restart();
+    assertEquals(sent.subList(20, 30).stream().map(AgentMessage::id).toList(), inbox(kit, UNREAD));
+    assertEquals(sent.subList(10, 30).stream().map(AgentMessage::id).toList(), inbox(kit, InboxQuery.all()));
+  }
+
+  @Test
+  void neverSkipsAMessageWhoseDeliveryWasLost() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    inbox(kit, UNREAD);
+    AgentMessage first = Messages.query("s", id, "t");
+    AgentMessage lost = Messages.query("s", id, "t");
+    AgentMessage third = Messages.query("s", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(recorded(first, id)));
+    recorded(lost, id); // written, its delivery lost on the way
+    kit.runCommand(new AgentEntity.Deliver(recorded(third, id)));
+    ack(kit, first.id());
+    ack(kit, third.id());
+    assertEquals(2, kit.getState().finishedBelow(), "stops at the number it never saw");
+
+    kit.restart();
+    assertEquals(List.of(lost.id()), inbox(kit, UNREAD));
   }
 
   @Test

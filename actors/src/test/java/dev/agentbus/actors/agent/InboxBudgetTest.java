@@ -61,9 +61,9 @@ class InboxBudgetTest {
   };
 
   private Behavior<AgentEntity.Command> agent(String id, InboxBudget budget) {
-    InboxSource source = recipient -> CompletableFuture.completedFuture(
-        ledger.stream().filter(e -> e.recipientId().equals(recipient)).toList());
-    return AgentEntity.create(id, new AgentEntity.Settings(100, 50, 500), budget, source, NO_DIRECTORY, clock,
+    InboxSource source = (recipient, from) -> CompletableFuture.completedFuture(
+        ledger.stream().filter(e -> e.recipientId().equals(recipient) && e.position() >= from).toList());
+    return AgentEntity.create(id, new AgentEntity.Settings(100, 50, 500, 10), budget, source, NO_DIRECTORY, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
   }
 
@@ -81,7 +81,7 @@ class InboxBudgetTest {
     /** A message recorded in the ledger and delivered. */
     AgentMessage deliver() {
       AgentMessage m = Messages.query("sender", id, "t");
-      LedgerEntry entry = new LedgerEntry(m, id, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h");
+      LedgerEntry entry = new LedgerEntry(m, id, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h", 0, 0);
       ledger.add(entry);
       kit.runCommand(new AgentEntity.Deliver(entry));
       return m;
@@ -129,7 +129,7 @@ class InboxBudgetTest {
     for (AgentMessage m : messages) {
       var answer = new LedgerPartition.Appended(
           new LedgerPartition.Outcome(m.id(), id, MessageStatus.ACCEPTED, List.of(), 0.1, "h"), false);
-      LedgerEntry entry = new LedgerEntry(m, id, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h");
+      LedgerEntry entry = new LedgerEntry(m, id, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(), "p", "h", 0, 0);
       ledger.add(entry);
       agent.tell(new AgentEntity.Deliver(entry, List.of(new LedgerPartition.Answer(sender.getRef(), answer))));
       sender.receiveMessage(); // answered once the inbox holds it
@@ -159,7 +159,7 @@ class InboxBudgetTest {
     long two = budget.heldBytes();
     // recorded, its delivery lost: only a rebuild from the ledger shows it
     ledger.add(new LedgerEntry(Messages.query("s", id, "t"), id, MessageStatus.ACCEPTED, List.of(), 0.1,
-        clock.instant(), "p", "h"));
+        clock.instant(), "p", "h", 0, 0));
 
     // an event is not written: the entity restarts (with backoff) inside the same incarnation
     PersistenceTestKit.create(testKit.system()).failNextPersisted();
@@ -186,7 +186,7 @@ class InboxBudgetTest {
     AgentMessage expiring = new AgentMessage(q.id(), q.type(), q.priority(), "sender", agent.id, "t", q.payload(),
         null, null, q.constitutionalHash(), q.timestamp(), clock.instant().plusSeconds(60), null, Map.of());
     LedgerEntry entry = new LedgerEntry(expiring, agent.id, MessageStatus.ACCEPTED, List.of(), 0.1, clock.instant(),
-        "p", "h");
+        "p", "h", 0, 0);
     ledger.add(entry);
     agent.kit.runCommand(new AgentEntity.Deliver(entry));
     assertTrue(budget.unacknowledgedBytes() > 0);

@@ -64,6 +64,32 @@ class LedgerPartitionTest {
   }
 
   @Test
+  void numbersEachRecipientsMessagesWithoutGapsAcrossARestart() {
+    var kit = ledger("p-" + UUID.randomUUID());
+    TestProbe<LedgerPartition.Appended> caller = testKit.createTestProbe();
+    List<AgentMessage> sent = List.of(Messages.query("a", "b", "t"), Messages.query("a", "c", "t"),
+        Messages.query("a", "b", "t"));
+    for (AgentMessage m : sent) {
+      kit.runCommand(new LedgerPartition.Append(entry(m, MessageStatus.ACCEPTED), caller.getRef()));
+      caller.receiveMessage();
+    }
+    // a rejection is not numbered, and does not take a number
+    kit.runCommand(new LedgerPartition.Append(entry(Messages.query("a", "b", "t"), MessageStatus.REJECTED),
+        caller.getRef()));
+    caller.receiveMessage();
+    kit.restart();
+    AgentMessage fourth = Messages.query("a", "b", "t");
+    kit.runCommand(new LedgerPartition.Append(entry(fourth, MessageStatus.ACCEPTED), caller.getRef()));
+    caller.receiveMessage();
+
+    assertEquals(List.of(1L, 1L, 2L, 3L), delivered.stream().map(LedgerEntry::recipientSeq).toList());
+    assertEquals(List.of("b", "c", "b", "b"), delivered.stream().map(LedgerEntry::recipientId).toList());
+    List<Long> positions = delivered.stream().map(LedgerEntry::position).toList();
+    assertEquals(List.of(1L, 2L, 3L, 5L), positions, "each entry knows its batch's sequence number");
+    assertEquals(Map.of("b", 3L, "c", 1L), kit.getState().deliveredTo());
+  }
+
+  @Test
   void recordsARejectionWithItsReasonsAndDeliversNothing() {
     var kit = ledger("p-" + UUID.randomUUID());
     TestProbe<LedgerPartition.Appended> caller = testKit.createTestProbe();
@@ -162,7 +188,7 @@ class LedgerPartitionTest {
     LedgerEntry original = (LedgerEntry) stream.get(1).records().get(0);
     LedgerEntry forged = new LedgerEntry(original.message().withTarget("mallory"), original.recipientId(),
         original.status(), original.reasons(), original.impactScore(), original.recordedAt(), original.prevHash(),
-        original.hash());
+        original.hash(), original.position(), original.recipientSeq());
     stream.set(1, new ChainVerifier.StreamEvent(2, List.of(forged)));
     assertEquals(2L, ChainVerifier.verify(pid, stream).firstBrokenSequenceNr().orElseThrow());
   }
