@@ -1,6 +1,7 @@
 package dev.agentbus.actors.bus;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
@@ -66,6 +67,9 @@ final class InboxPressure extends AbstractBehavior<InboxPressure.Command> {
   private final SelfUniqueAddress node;
   private final String self;
   private Set<String> fullNodes = Set.of();
+  // the value of this node's entry being written (null: none): one write at a time, not one per check until
+  // the replicator's next change notification (every 500 ms by default) shows it
+  private Boolean writing;
 
   private InboxPressure(
       ActorContext<Command> context, ReplicatorMessageAdapter<Command, ORSet<String>> replicator,
@@ -86,20 +90,34 @@ final class InboxPressure extends AbstractBehavior<InboxPressure.Command> {
     return newReceiveBuilder()
         .onMessage(Check.class, c -> onCheck())
         .onMessage(InternalChanged.class, this::onChanged)
-        .onMessage(InternalUpdateResponse.class, rsp -> this)
+        .onMessage(InternalUpdateResponse.class, this::onUpdateResponse)
         .build();
   }
 
   private Behavior<Command> onCheck() {
     boolean full = localFull.getAsBoolean();
     // until the set shows it (a restarted node also clears what its former self left there)
-    if (full != fullNodes.contains(self)) {
+    if (full != fullNodes.contains(self) && writing == null) {
+      writing = full;
       replicator.askUpdate(
           replyTo -> new Replicator.Update<>(KEY, ORSet.empty(), new Replicator.WriteAll(writeTimeout), replyTo,
               s -> full ? s.add(node, self) : s.remove(node, self)),
           InternalUpdateResponse::new);
     }
     elsewhereFull.set(anotherUpMemberIsFull());
+    return this;
+  }
+
+  private Behavior<Command> onUpdateResponse(InternalUpdateResponse msg) {
+    if (msg.rsp() instanceof Replicator.UpdateSuccess<ORSet<String>> && writing != null) {
+      // written locally (and to the others, or on its way by gossip): the local view need not wait for Changed
+      Set<String> next = new HashSet<>(fullNodes);
+      if (writing) next.add(self);
+      else next.remove(self);
+      fullNodes = Set.copyOf(next);
+    }
+    // a failed write (timeout: a node did not confirm) is tried again at the next check if still needed
+    writing = null;
     return this;
   }
 
