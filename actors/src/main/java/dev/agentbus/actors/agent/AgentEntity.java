@@ -40,10 +40,12 @@ import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -192,8 +194,10 @@ public final class AgentEntity
    *
    * @param acknowledgedOnRebuild a rebuilt inbox shows again at least this many of the last acknowledged
    *     messages (each may lengthen the rebuild's read of the ledger)
+   * @param snapshotEvery a snapshot after this many events (bounds what a start replays)
    */
-  public record Settings(int inboxMaxRetained, int defaultPageSize, int maxPageSize, int acknowledgedOnRebuild) {}
+  public record Settings(
+      int inboxMaxRetained, int defaultPageSize, int maxPageSize, int acknowledgedOnRebuild, int snapshotEvery) {}
 
   /** @param budget the node's inbox memory, shared by all the agent entities of the node */
   public static Behavior<Command> create(
@@ -247,6 +251,35 @@ public final class AgentEntity
   public State emptyState() {
     return State.empty();
   }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    // Every acknowledgement is an event: without snapshots an agent that had acknowledged 10,000 messages
+    // replayed all of them at each start. Events stay, they are the agent's audit trail.
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return SNAPSHOT_COPY;
+  }
+
+  /**
+   * Acknowledgements update the acknowledged ids in place, and the snapshot store serializes a snapshot on its
+   * own thread later: the snapshot gets a copy, taken on the entity's thread (the format is the same State).
+   */
+  static final SnapshotAdapter<State> SNAPSHOT_COPY = new SnapshotAdapter<>() {
+    @Override
+    public Object toJournal(State s) {
+      return new State(s.profile(), new LinkedHashSet<>(s.acked()), s.lastHash(), s.everRegistered(), s.inboxFrom(),
+          s.finishedBelow());
+    }
+
+    @Override
+    public State fromJournal(Object from) {
+      return (State) from;
+    }
+  };
 
   // ---- commands ----
 

@@ -162,7 +162,7 @@ public final class AgentBus implements Extension {
         settings.backoffMin(), settings.backoffMax(), settings.backoffRandomFactor());
     var agentSettings = new AgentEntity.Settings(
         settings.inboxMaxRetained(), settings.defaultPageSize(), settings.maxPageSize(),
-        settings.inboxAcknowledgedOnRebuild());
+        settings.inboxAcknowledgedOnRebuild(), settings.agentSnapshotEvery());
     sharding.init(Entity.of(AgentEntity.ENTITY_KEY,
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
             restart))

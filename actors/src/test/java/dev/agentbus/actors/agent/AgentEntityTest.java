@@ -33,6 +33,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -75,7 +76,7 @@ class AgentEntityTest {
     InboxSource source = (recipient, from) -> CompletableFuture.completedFuture(
         ledger.stream().filter(e -> e.recipientId().equals(recipient) && e.position() >= from).toList());
     return AgentEntity.create(id,
-        new AgentEntity.Settings(100, 50, 500, 10), InboxBudget.unlimited(), source, directory, clock,
+        new AgentEntity.Settings(100, 50, 500, 10, 20), InboxBudget.unlimited(), source, directory, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
   }
 
@@ -331,6 +332,32 @@ class AgentEntityTest {
     assertEquals(151, kit.getState().finishedBelow());
     assertEquals(List.of(), inbox(kit, UNREAD), "none comes back unread");
     assertEquals(100, inbox(kit, new InboxQuery(null, null, false, 1, 500)).size(), "the inbox keeps 100");
+  }
+
+  @Test
+  void startsFromASnapshotWithItsAcknowledgementsAndRebuildPoint() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    inbox(kit, UNREAD);
+    List<UUID> sent = new ArrayList<>();
+    for (int i = 0; i < 45; i++) {
+      AgentMessage m = Messages.query("s", id, "t");
+      sent.add(m.id());
+      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
+    }
+    for (int i = 0; i < 40; i++) ack(kit, sent.get(i));
+    AgentEntity.State before = kit.getState();
+    // 41 events: snapshots after 20 and 40 (snapshot-every here)
+    var snapshots = SnapshotTestKit.create(testKit.system()).persistedInStorage("Agent|" + id);
+    assertEquals(List.of(20L, 40L), snapshots.stream().map(p -> p.first().sequenceNr()).toList());
+
+    kit.restart();
+    AgentEntity.State after = kit.getState();
+    assertEquals(before.acked(), after.acked());
+    assertEquals(41, after.finishedBelow());
+    assertEquals(before.inboxFrom(), after.inboxFrom());
+    assertEquals(sent.subList(40, 45), inbox(kit, UNREAD));
   }
 
   @Test

@@ -63,7 +63,7 @@ class InboxBudgetTest {
   private Behavior<AgentEntity.Command> agent(String id, InboxBudget budget) {
     InboxSource source = (recipient, from) -> CompletableFuture.completedFuture(
         ledger.stream().filter(e -> e.recipientId().equals(recipient) && e.position() >= from).toList());
-    return AgentEntity.create(id, new AgentEntity.Settings(100, 50, 500, 10), budget, source, NO_DIRECTORY, clock,
+    return AgentEntity.create(id, new AgentEntity.Settings(100, 50, 500, 10, 20), budget, source, NO_DIRECTORY, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
   }
 

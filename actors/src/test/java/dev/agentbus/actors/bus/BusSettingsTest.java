@@ -45,4 +45,19 @@ class BusSettingsTest {
     Config c = ConfigFactory.parseString("agentbus.agent.shards = 0").withFallback(ConfigFactory.load());
     assertThrows(ConfigException.BadValue.class, () -> BusSettings.create(c));
   }
+
+  @Test
+  void readsHowAnInboxIsRebuiltAndHowOftenAnAgentSnapshots() {
+    BusSettings s = BusSettings.create(ConfigFactory.load());
+    assertEquals(100, s.inboxAcknowledgedOnRebuild());
+    assertEquals(1000, s.agentSnapshotEvery());
+    Config none = ConfigFactory.parseString("agentbus.agent.inbox-acknowledged-on-rebuild = 0")
+        .withFallback(ConfigFactory.load());
+    assertEquals(0, BusSettings.create(none).inboxAcknowledgedOnRebuild());
+    Config negative = ConfigFactory.parseString("agentbus.agent.inbox-acknowledged-on-rebuild = -1")
+        .withFallback(ConfigFactory.load());
+    assertThrows(ConfigException.BadValue.class, () -> BusSettings.create(negative));
+    Config never = ConfigFactory.parseString("agentbus.agent.snapshot-every = 0").withFallback(ConfigFactory.load());
+    assertThrows(ConfigException.BadValue.class, () -> BusSettings.create(never));
+  }
 }
