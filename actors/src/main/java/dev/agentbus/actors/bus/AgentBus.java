@@ -90,11 +90,17 @@ public final class AgentBus implements Extension {
     return Id.INSTANCE.apply(system);
   }
 
+  /** The bus of this system if it was started already (nothing is started by asking). */
+  public static Optional<AgentBus> ifStarted(ActorSystem<?> system) {
+    return system.hasExtension(Id.INSTANCE) ? Optional.of(get(system)) : Optional.empty();
+  }
+
   private final ActorSystem<?> system;
   private final BusSettings settings;
   private final GovernanceSettings governanceSettings;
   private final Clock clock;
   private final ClusterSharding sharding;
+  private volatile CompletableFuture<Done> ledgerWake;
   private final DirectoryView directory = new DirectoryView();
   private final OutputRegistry outputs;
   private final GovernancePipeline pipeline;
@@ -189,6 +195,41 @@ public final class AgentBus implements Extension {
     DirectoryRebuild.start(system, readJournal, this::agent, settings.directoryRebuildParallelism(),
         settings.directoryRebuildWakeTimeout());
     this.policies = Policies.init(system, sharding, activePolicy, policySettings, clock, restart);
+    this.ledgerWake = wakeLedger();
+  }
+
+  /**
+   * Whether every ledger partition has recovered. They are woken when the bus starts: a partition replays its
+   * snapshot and the events after it (5.6 s for about 70,000 entries on PostgreSQL), and a send that waited
+   * for it answered 503 timeout. A node reports ready only after this (its readiness check asks it). A round in
+   * which a partition did not answer within {@code ledger.start-timeout} is started again by the next call.
+   */
+  public boolean ledgerStarted() {
+    CompletableFuture<Done> round = ledgerWake;
+    if (!round.isDone()) return false;
+    if (round.isCompletedExceptionally()) {
+      ledgerWake = wakeLedger();
+      return false;
+    }
+    return true;
+  }
+
+  private CompletableFuture<Done> wakeLedger() {
+    long started = System.nanoTime();
+    CompletableFuture<?>[] wakes = new CompletableFuture<?>[settings.ledgerPartitions()];
+    for (int p = 0; p < wakes.length; p++) {
+      EntityRef<LedgerPartition.Command> partition = sharding.entityRefFor(LedgerPartition.ENTITY_KEY,
+          Integer.toString(p));
+      wakes[p] = partition.ask(LedgerPartition.Wake::new, settings.ledgerStartTimeout()).toCompletableFuture();
+    }
+    return CompletableFuture.allOf(wakes).handle((done, error) -> {
+      if (error != null) {
+        log.warn("Ledger partitions not all recovered within {}: {}", settings.ledgerStartTimeout(), error.toString());
+        throw new CompletionException(error);
+      }
+      log.info("Ledger partitions ({}) recovered in {} ms", wakes.length, (System.nanoTime() - started) / 1_000_000);
+      return Done.getInstance();
+    });
   }
 
   /** This node's decision cache counts (zeros when the cache is off). */

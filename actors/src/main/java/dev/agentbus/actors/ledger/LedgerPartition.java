@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
@@ -58,6 +59,9 @@ public final class LedgerPartition
       return new Outcome(e.message().id(), e.recipientId(), e.status(), e.reasons(), e.impactScore(), e.hash());
     }
   }
+
+  /** Starts the partition and answers once it has recovered, so that a node is ready before its first send. */
+  public record Wake(ActorRef<Done> replyTo) implements Command {}
 
   /** An answer the recipient sends on the ledger's behalf once it holds the entry. */
   public record Answer(ActorRef<Appended> to, Appended appended) implements CborSerializable {
@@ -201,6 +205,7 @@ public final class LedgerPartition
         .forAnyState()
         .onCommand(Append.class, this::onAppend)
         .onCommand(Flush.class, this::onFlush)
+        .onCommand(Wake.class, (s, c) -> Effect().none().thenReply(c.replyTo(), after -> Done.getInstance()))
         .build();
   }
 

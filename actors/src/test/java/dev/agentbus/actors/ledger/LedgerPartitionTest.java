@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -87,6 +88,19 @@ class LedgerPartitionTest {
     List<Long> positions = delivered.stream().map(LedgerEntry::position).toList();
     assertEquals(List.of(1L, 2L, 3L, 5L), positions, "each entry knows its batch's sequence number");
     assertEquals(Map.of("b", 3L, "c", 1L), kit.getState().deliveredTo());
+  }
+
+  @Test
+  void answersAWakeOnceRecovered() {
+    var kit = ledger("p-" + UUID.randomUUID());
+    TestProbe<LedgerPartition.Appended> caller = testKit.createTestProbe();
+    kit.runCommand(new LedgerPartition.Append(entry(Messages.query("a", "b", "t"), MessageStatus.ACCEPTED),
+        caller.getRef()));
+    caller.receiveMessage();
+    kit.restart();
+    var woken = kit.<Done>runCommand(LedgerPartition.Wake::new);
+    assertTrue(woken.hasNoEvents());
+    assertEquals(Done.getInstance(), woken.reply());
   }
 
   @Test
