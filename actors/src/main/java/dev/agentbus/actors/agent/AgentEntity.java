@@ -228,6 +228,9 @@ public final class AgentEntity
   // last acknowledged messages, which a rebuild shows again.
   private DeliveryCursor cursor;
   private final ArrayDeque<Long> acknowledgedPositions = new ArrayDeque<>();
+  // The cursor counts numbered messages only: the lowest position of an unfinished one written before the ledger
+  // numbered them (0 if it came live from a node that does not number them yet), kept until the next rebuild.
+  private long unnumberedFrom = Long.MAX_VALUE;
   private boolean inboxLoaded;
   private boolean inboxLoading;
 
@@ -312,9 +315,14 @@ public final class AgentEntity
     Instant now = clock.instant();
     AgentProfile profile = new AgentProfile(agentId, cmd.name(), cmd.type(), cmd.tenantId(), cmd.maciRole(),
         cmd.capabilities(), cmd.metadata(), AgentStatus.ACTIVE, now, now);
+    boolean registeredBefore = state.everRegistered();
     return Effect()
         .persist(link(state, (prev, hash) -> new Registered(profile, prev, hash)))
-        .thenRun(s -> directory.publish(s.profile()))
+        .thenRun(s -> {
+          directory.publish(s.profile());
+          // registered again: the next read rebuilds the inbox, with what was held back meanwhile
+          if (registeredBefore && inboxLoaded) forgetInbox();
+        })
         .thenReply(cmd.replyTo(), s -> StatusReply.success(s.profile()));
   }
 
@@ -359,12 +367,19 @@ public final class AgentEntity
   }
 
   private void accept(State state, LedgerEntry entry) {
-    boolean unread = hold(state, entry);
-    if (cursor != null) cursor.arrived(entry.recipientSeq(), entry.position(), !unread);
+    boolean finished = holdIfReadable(state, entry);
+    if (cursor != null) {
+      cursor.arrived(entry.recipientSeq(), entry.position(), finished);
+      if (entry.recipientSeq() == 0 && !finished) unnumberedFrom = Math.min(unnumberedFrom, entry.position());
+    }
   }
 
-  /** Holds a delivered message if it can be read; answers whether it waits to be acknowledged. */
-  private boolean hold(State state, LedgerEntry entry) {
+  /**
+   * Holds a delivered message if it can be read. Answers whether it is finished: acknowledged already,
+   * expired, a copy of one held, or for another tenant. One held back because the agent is not registered or
+   * not active is not: a rebuild once it is shows it.
+   */
+  private boolean holdIfReadable(State state, LedgerEntry entry) {
     AgentMessage m = entry.message();
     // The recipient is authoritative: re-check registration, status and tenant on arrival.
     if (!state.registered() || !state.profile().isActive()) {
@@ -373,9 +388,9 @@ public final class AgentEntity
     }
     if (!AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId())) {
       context.getLog().warn("Undeliverable message {} to {}: tenant mismatch", m.id(), agentId);
-      return false;
+      return true;
     }
-    if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return false;
+    if (m.isExpiredAt(clock.instant()) || inbox.containsKey(m.id())) return true;
     boolean acked = state.acked().contains(m.id());
     hold(HeldMessage.of(entry, codec, acked));
     trimInbox();
@@ -384,7 +399,7 @@ public final class AgentEntity
       InboxItem item = new InboxItem(m, MessageStatus.DELIVERED, entry.recordedAt());
       subscribers.forEach(s -> s.tell(item));
     }
-    return !acked;
+    return acked;
   }
 
   private ReplyEffect<Event, State> onReadInbox(State state, ReadInbox cmd) {
@@ -441,7 +456,7 @@ public final class AgentEntity
     // Moved before the write: should it fail, the entity restarts and rebuilds the cursor with the inbox.
     cursor.finished(held.recipientSeq());
     rememberAcknowledged(held.position());
-    long from = cursor.floorPosition();
+    long from = Math.min(cursor.floorPosition(), unnumberedFrom);
     for (long p : acknowledgedPositions) from = Math.min(from, p);
     long inboxFrom = from;
     long finishedBelow = cursor.floorSeq();
@@ -504,17 +519,21 @@ public final class AgentEntity
     cursor = DeliveryCursor.startingAt(Math.max(1, state.finishedBelow()), state.inboxFrom(),
         settings.inboxMaxRetained());
     acknowledgedPositions.clear();
+    unnumberedFrom = Long.MAX_VALUE;
     Instant now = clock.instant();
     for (LedgerEntry e : msg.entries()) {
       AgentMessage m = e.message();
-      boolean readable = state.registered() && AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId());
+      boolean otherTenant = state.registered()
+          && !AgentMessage.sameTenant(m.tenantId(), state.profile().tenantId());
       boolean expired = m.isExpiredAt(now);
       // below the floor and not expired: it was acknowledged, even if its id has left the bounded set since
       boolean acked = state.acked().contains(m.id())
           || (e.recipientSeq() > 0 && e.recipientSeq() < state.finishedBelow() && !expired);
-      boolean unread = readable && !acked && !expired && !inbox.containsKey(m.id());
-      cursor.arrived(e.recipientSeq(), e.position(), !unread);
-      if (!readable || (expired && !acked)) continue;
+      // not registered (now): not finished either, a rebuild once it is registered again shows it
+      boolean finished = otherTenant || acked || expired || inbox.containsKey(m.id());
+      cursor.arrived(e.recipientSeq(), e.position(), finished);
+      if (e.recipientSeq() == 0 && !finished) unnumberedFrom = Math.min(unnumberedFrom, e.position());
+      if (!state.registered() || otherTenant || (expired && !acked)) continue;
       if (acked) rememberAcknowledged(e.position());
       if (!inbox.containsKey(m.id())) hold(HeldMessage.of(e, codec, acked));
     }
@@ -563,6 +582,15 @@ public final class AgentEntity
     inboxLoading = true;
     context.pipeToSelf(inboxSource.acceptedFor(agentId, state.inboxFrom()),
         (entries, error) -> error == null ? new InboxLoaded(entries) : new InboxLoadFailed(String.valueOf(error)));
+  }
+
+  /** Drops the inbox and what was derived with it; the next read rebuilds it from the ledger. */
+  private void forgetInbox() {
+    releaseInbox();
+    cursor = null;
+    acknowledgedPositions.clear();
+    unnumberedFrom = Long.MAX_VALUE;
+    inboxLoaded = false;
   }
 
   private void rememberAcknowledged(long position) {
@@ -684,12 +712,7 @@ public final class AgentEntity
         .onSignal(Terminated.class, (state, t) -> subscribers.removeIf(s -> s.equals(t.getRef())))
         // passivated, rebalanced or stopped: the inbox goes with the entity, its memory back to the node
         .onSignal(PostStop.instance(), state -> releaseInbox())
-        .onSignal(PreRestart.instance(), state -> {
-          releaseInbox();
-          cursor = null;
-          acknowledgedPositions.clear();
-          inboxLoaded = false;
-        })
+        .onSignal(PreRestart.instance(), state -> forgetInbox())
         .build();
   }
 }

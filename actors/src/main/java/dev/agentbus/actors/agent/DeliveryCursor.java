@@ -26,6 +26,8 @@ final class DeliveryCursor {
   private boolean[] finished = new boolean[INITIAL_SLOTS];
   private int head;
   private int size;
+  // finished ones still in the ring
+  private int finishedInRing;
   // the next number expected, and the position of the last message seen
   private long next;
   private long lastPosition;
@@ -62,7 +64,9 @@ final class DeliveryCursor {
     next = seq + 1;
     lastPosition = position;
     if (done || seq > stuckSeq) return;
-    if (size == capacity || size == seqs.length) compact();
+    // compacted only when that frees a quarter, so that a ring full of unfinished messages with a few finished
+    // ones among them is not copied again at every arrival
+    if ((size == capacity || size == seqs.length) && finishedInRing * 4 >= size) compact();
     if (size == capacity) {
       stuckSeq = seq;
       stuckPosition = position;
@@ -80,10 +84,13 @@ final class DeliveryCursor {
   void finished(long seq) {
     int i = indexOf(seq);
     if (i < 0) return;
+    if (finished[slot(i)]) return;
     finished[slot(i)] = true;
+    finishedInRing++;
     while (size > 0 && finished[head]) {
       head = (head + 1) % seqs.length;
       size--;
+      finishedInRing--;
     }
     if (size == 0) head = 0;
   }
@@ -142,6 +149,7 @@ final class DeliveryCursor {
     finished = new boolean[length];
     head = 0;
     size = kept;
+    finishedInRing = 0;
   }
 
   @Override

@@ -37,7 +37,9 @@ final class LedgerInboxSource implements InboxSource {
         .runFold(new ArrayList<LedgerEntry>(), (acc, env) -> {
           if (env.event() instanceof LedgerPartition.BatchWritten batch) {
             for (LedgerEntry e : batch.entries()) {
-              if (e.delivered() && recipientId.equals(e.recipientId())) acc.add(e);
+              if (!e.delivered() || !recipientId.equals(e.recipientId())) continue;
+              // entries written before they carried their position get it from their event
+              acc.add(e.position() == 0 ? e.linked(e.prevHash(), e.hash(), env.sequenceNr(), 0) : e);
             }
           }
           return acc;

@@ -73,8 +73,16 @@ class AgentEntityTest {
   }
 
   private Behavior<AgentEntity.Command> behavior(String id) {
-    InboxSource source = (recipient, from) -> CompletableFuture.completedFuture(
-        ledger.stream().filter(e -> e.recipientId().equals(recipient) && e.position() >= from).toList());
+    // as the journal: the n-th entry is at position n, which entries written before they carried it get from there
+    InboxSource source = (recipient, from) -> {
+      List<LedgerEntry> found = new ArrayList<>();
+      for (int i = Math.max(0, (int) from - 1); i < ledger.size(); i++) {
+        LedgerEntry e = ledger.get(i);
+        if (!e.recipientId().equals(recipient)) continue;
+        found.add(e.position() == 0 ? e.linked(e.prevHash(), e.hash(), i + 1, 0) : e);
+      }
+      return CompletableFuture.completedFuture(found);
+    };
     return AgentEntity.create(id,
         new AgentEntity.Settings(100, 50, 500, 10, 20), InboxBudget.unlimited(), source, directory, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
@@ -358,6 +366,50 @@ class AgentEntityTest {
     assertEquals(41, after.finishedBelow());
     assertEquals(before.inboxFrom(), after.inboxFrom());
     assertEquals(sent.subList(40, 45), inbox(kit, UNREAD));
+  }
+
+  @Test
+  void keepsAnUnacknowledgedMessageWrittenBeforeTheLedgerNumberedThem() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    AgentMessage old = Messages.query("s", id, "t");
+    ledger.add(delivered(old, id)); // unnumbered, without position: written by an earlier version
+    kit.runCommand(new AgentEntity.Deliver(ledger.get(ledger.size() - 1)));
+    kit.restart(); // the upgrade
+    assertEquals(List.of(old.id()), inbox(kit, UNREAD));
+    // the ledger numbers from 1 what it writes after the upgrade
+    AgentMessage fresh = Messages.query("s", id, "t");
+    LedgerEntry numbered = delivered(fresh, id).linked("p", "h", ledger.size() + 1, 1);
+    ledger.add(numbered);
+    kit.runCommand(new AgentEntity.Deliver(numbered));
+    ack(kit, fresh.id());
+    assertEquals(2, kit.getState().finishedBelow());
+    kit.restart();
+    assertEquals(List.of(old.id()), inbox(kit, UNREAD), "the old unacknowledged message is still unread");
+  }
+
+  @Test
+  void keepsTheUnreadMessagesOfAnAgentThatRegistersAgain() {
+    String id = id();
+    var kit = entity(id);
+    register(kit, "t");
+    inbox(kit, UNREAD);
+    AgentMessage first = Messages.query("s", id, "t");
+    AgentMessage second = Messages.query("s", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(recorded(first, id)));
+    kit.runCommand(new AgentEntity.Deliver(recorded(second, id)));
+    assertTrue(kit.<StatusReply<Done>>runCommand(AgentEntity.Unregister::new).reply().isSuccess());
+    kit.restart();
+    TestProbe<InboxItem> subscriber = testKit.createTestProbe();
+    kit.runCommand(new AgentEntity.Subscribe(subscriber.getRef())); // a rebuild while unregistered
+    register(kit, "t");
+    assertEquals(List.of(first.id(), second.id()), inbox(kit, UNREAD), "shown again once registered");
+    AgentMessage third = Messages.query("s", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(recorded(third, id)));
+    ack(kit, third.id());
+    kit.restart();
+    assertEquals(List.of(first.id(), second.id()), inbox(kit, UNREAD), "never acknowledged");
   }
 
   @Test
