@@ -310,6 +310,15 @@ class AgentEntityTest {
     assertTrue(kit.<StatusReply<InboxItem>>runCommand(r -> new AgentEntity.Ack(messageId, r)).reply().isSuccess());
   }
 
+  /** A registered agent whose inbox was read once (so the cursor follows every delivery). */
+  private EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State>
+      registeredWithItsInboxLoaded(String id) {
+    var kit = entity(id);
+    register(kit, "t");
+    inbox(kit, UNREAD);
+    return kit;
+  }
+
   private static final InboxQuery UNREAD = new InboxQuery(null, null, true, 1, 500);
 
   private List<UUID> inbox(
@@ -321,9 +330,7 @@ class AgentEntityTest {
   @Test
   void keepsMessagesAcknowledgedBeyondTheAcknowledgedIdWindowAcknowledgedAfterARestart() {
     String id = id();
-    var kit = entity(id);
-    register(kit, "t");
-    inbox(kit, UNREAD);
+    var kit = registeredWithItsInboxLoaded(id);
     List<UUID> sent = new ArrayList<>();
     // 1 to 4 wait; 5 to 150 are acknowledged as they come; then 1 to 4. The state keeps the last 100 ids (55
     // to 150 and 1 to 4), and the rebuild reads from message 1 on, the oldest of the last 10 acknowledged.
@@ -345,9 +352,7 @@ class AgentEntityTest {
   @Test
   void startsFromASnapshotWithItsAcknowledgementsAndRebuildPoint() {
     String id = id();
-    var kit = entity(id);
-    register(kit, "t");
-    inbox(kit, UNREAD);
+    var kit = registeredWithItsInboxLoaded(id);
     List<UUID> sent = new ArrayList<>();
     for (int i = 0; i < 45; i++) {
       AgentMessage m = Messages.query("s", id, "t");
@@ -392,9 +397,7 @@ class AgentEntityTest {
   @Test
   void keepsTheUnreadMessagesOfAnAgentThatRegistersAgain() {
     String id = id();
-    var kit = entity(id);
-    register(kit, "t");
-    inbox(kit, UNREAD);
+    var kit = registeredWithItsInboxLoaded(id);
     AgentMessage first = Messages.query("s", id, "t");
     AgentMessage second = Messages.query("s", id, "t");
     kit.runCommand(new AgentEntity.Deliver(recorded(first, id)));
@@ -415,9 +418,7 @@ class AgentEntityTest {
   @Test
   void rebuildsItsInboxFromTheOldestUnacknowledgedMessage() {
     String id = id();
-    var kit = entity(id);
-    register(kit, "t");
-    inbox(kit, UNREAD);
+    var kit = registeredWithItsInboxLoaded(id);
     List<AgentMessage> sent = new ArrayList<>();
     for (int i = 0; i < 30; i++) {
       AgentMessage m = Messages.query("s", id, "t");
@@ -443,9 +444,7 @@ class AgentEntityTest {
   @Test
   void neverSkipsAMessageWhoseDeliveryWasLost() {
     String id = id();
-    var kit = entity(id);
-    register(kit, "t");
-    inbox(kit, UNREAD);
+    var kit = registeredWithItsInboxLoaded(id);
     AgentMessage first = Messages.query("s", id, "t");
     AgentMessage lost = Messages.query("s", id, "t");
     AgentMessage third = Messages.query("s", id, "t");
