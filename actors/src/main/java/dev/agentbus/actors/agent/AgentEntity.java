@@ -107,8 +107,8 @@ public final class AgentEntity
 
   private record InboxLoadFailed(String reason) implements Command {}
 
-  /** A repeated ack of a message no longer held in memory, with the message read back from the ledger. */
-  private record AcknowledgedReadBack(Ack ack, LedgerEntry entry, String failure) implements Command {}
+  /** The message of repeated acks, no longer held in memory, as read back from the ledger. */
+  private record AcknowledgedReadBack(UUID messageId, LedgerEntry entry, String failure) implements Command {}
 
   // ---- events: every one is a link of this agent's hash chain ----
 
@@ -224,6 +224,8 @@ public final class AgentEntity
   private final ObjectMapper codec;
   private final List<ActorRef<InboxItem>> subscribers = new ArrayList<>();
   private final List<Command> waitingForInbox = new ArrayList<>();
+  // repeated acks of messages no longer in memory, by message, waiting for one read of the ledger
+  private final Map<UUID, List<ActorRef<StatusReply<InboxItem>>>> readingBack = new HashMap<>();
   // Where the next rebuild may start: known once the inbox is loaded (null before); and the positions of the
   // last acknowledged messages, which a rebuild shows again.
   private DeliveryCursor cursor;
@@ -440,11 +442,19 @@ public final class AgentEntity
     if (!inboxReady(state, cmd)) return Effect().noReply();
     HeldMessage held = inbox.get(cmd.messageId());
     if (held == null && state.acked().contains(cmd.messageId())) {
-      // acknowledged, then dropped from memory (cap or node budget): the same ack again still succeeds
+      // acknowledged, then dropped from memory (cap or node budget): the same ack again still succeeds, answered
+      // from one read of the ledger however many such acks arrive meanwhile
+      UUID id = cmd.messageId();
+      List<ActorRef<StatusReply<InboxItem>>> waiting = readingBack.get(id);
+      if (waiting != null) {
+        waiting.add(cmd.replyTo());
+        return Effect().noReply();
+      }
+      readingBack.put(id, new ArrayList<>(List.of(cmd.replyTo())));
       context.pipeToSelf(inboxSource.acceptedFor(agentId, 0), (entries, error) -> error != null
-          ? new AcknowledgedReadBack(cmd, null, String.valueOf(error))
-          : new AcknowledgedReadBack(cmd, entries.stream()
-              .filter(e -> e.message().id().equals(cmd.messageId())).findFirst().orElse(null), null));
+          ? new AcknowledgedReadBack(id, null, String.valueOf(error))
+          : new AcknowledgedReadBack(id, entries.stream()
+              .filter(e -> e.message().id().equals(id)).findFirst().orElse(null), null));
       return Effect().noReply();
     }
     if (held == null) return Effect().reply(cmd.replyTo(), messageNotFound(cmd.messageId()));
@@ -468,15 +478,20 @@ public final class AgentEntity
   }
 
   private ReplyEffect<Event, State> onAcknowledgedReadBack(State state, AcknowledgedReadBack msg) {
-    Ack ack = msg.ack();
+    StatusReply<InboxItem> reply;
     if (msg.failure() != null) {
-      context.getLog().warn("Acknowledged message {} of {} could not be read back: {}", ack.messageId(), agentId,
+      context.getLog().warn("Acknowledged message {} of {} could not be read back: {}", msg.messageId(), agentId,
           msg.failure());
-      return Effect().reply(ack.replyTo(), AgentErrors.error("inbox_unavailable", "inbox could not be read; try again"));
+      reply = AgentErrors.error("inbox_unavailable", "inbox could not be read; try again");
+    } else if (msg.entry() == null) {
+      reply = messageNotFound(msg.messageId());
+    } else {
+      reply = StatusReply.success(
+          new InboxItem(msg.entry().message(), MessageStatus.ACKNOWLEDGED, msg.entry().recordedAt()));
     }
-    if (msg.entry() == null) return Effect().reply(ack.replyTo(), messageNotFound(ack.messageId()));
-    InboxItem item = new InboxItem(msg.entry().message(), MessageStatus.ACKNOWLEDGED, msg.entry().recordedAt());
-    return Effect().reply(ack.replyTo(), StatusReply.success(item));
+    readingBack.getOrDefault(msg.messageId(), List.of()).forEach(r -> r.tell(reply));
+    readingBack.remove(msg.messageId());
+    return Effect().noReply();
   }
 
   private StatusReply<InboxItem> messageNotFound(UUID messageId) {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -68,6 +69,10 @@ class AgentEntityTest {
     }
   }
 
+  // reads of the test ledger, answered once this completes
+  private final AtomicInteger reads = new AtomicInteger();
+  private volatile CompletableFuture<Void> readsAnswer = CompletableFuture.completedFuture(null);
+
   private EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> entity(String id) {
     return EventSourcedBehaviorTestKit.create(testKit.system(), behavior(id));
   }
@@ -81,7 +86,8 @@ class AgentEntityTest {
         if (!e.recipientId().equals(recipient)) continue;
         found.add(e.position() == 0 ? e.linked(e.prevHash(), e.hash(), i + 1, 0) : e);
       }
-      return CompletableFuture.completedFuture(found);
+      reads.incrementAndGet();
+      return readsAnswer.thenApply(open -> found);
     };
     return AgentEntity.create(id,
         new AgentEntity.Settings(100, 50, 500, 10, 20), InboxBudget.unlimited(), source, directory, clock,
@@ -273,6 +279,28 @@ class AgentEntityTest {
     assertTrue(again.reply().isSuccess(), () -> String.valueOf(again.reply()));
     assertEquals(first.id(), again.reply().getValue().message().id());
     assertEquals(MessageStatus.ACKNOWLEDGED, again.reply().getValue().status());
+  }
+
+  @Test
+  void readsTheLedgerOnceForAcksRepeatedWhileItIsRead() {
+    String id = id();
+    var kit = registeredWithItsInboxLoaded(id);
+    AgentMessage first = Messages.query("s", id, "t");
+    kit.runCommand(new AgentEntity.Deliver(recorded(first, id)));
+    ack(kit, first.id());
+    // the inbox keeps 100 messages here: the 101st pushes the acknowledged first one out of memory
+    for (int i = 0; i < 100; i++) kit.runCommand(new AgentEntity.Deliver(recorded(Messages.query("s", id, "t"), id)));
+    readsAnswer = new CompletableFuture<>();
+    int before = reads.get();
+    TestProbe<StatusReply<InboxItem>> clients = testKit.createTestProbe();
+    for (int i = 0; i < 3; i++) kit.runCommand(new AgentEntity.Ack(first.id(), clients.getRef()));
+    readsAnswer.complete(null);
+    for (int i = 0; i < 3; i++) {
+      StatusReply<InboxItem> reply = clients.receiveMessage();
+      assertTrue(reply.isSuccess(), reply::toString);
+      assertEquals(MessageStatus.ACKNOWLEDGED, reply.getValue().status());
+    }
+    assertEquals(1, reads.get() - before);
   }
 
   @Test
