@@ -146,7 +146,9 @@ public final class AgentBus implements Extension {
     ActorRef<AgentDirectory.Command> directoryActor = system.systemActorOf(
         AgentDirectory.create(directory, settings.directoryShards(), settings.directoryWriteTimeout()),
         "agent-directory", Props.empty());
-    system.systemActorOf(InboxPressure.create(inboxBudget::full, inboxesFullElsewhere,
+    double resumeBelow = settings.inboxBudgetResumeBelow();
+    system.systemActorOf(InboxPressure.create(inboxBudget::full,
+        () -> inboxBudget.unacknowledgedBytes() < inboxBudget.limitBytes() * resumeBelow, inboxesFullElsewhere,
         settings.inboxBudgetCheckInterval(), settings.inboxBudgetWriteTimeout()), "inbox-pressure", Props.empty());
     DirectoryPublisher publisher = new DirectoryPublisher() {
       @Override

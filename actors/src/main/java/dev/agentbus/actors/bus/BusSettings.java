@@ -31,7 +31,8 @@ public record BusSettings(
     long nodeInboxBudgetBytes,
     long inboxEntryOverheadBytes,
     Duration inboxBudgetCheckInterval,
-    Duration inboxBudgetWriteTimeout) {
+    Duration inboxBudgetWriteTimeout,
+    double inboxBudgetResumeBelow) {
 
   public static BusSettings create(Config root) {
     Config c = root.getConfig("agentbus");
@@ -61,13 +62,20 @@ public record BusSettings(
         bytesOrHeapShare(c, "agent.node-inbox-budget", Runtime.getRuntime().maxMemory()),
         c.getBytes("agent.inbox-entry-overhead"),
         c.getDuration("agent.inbox-budget-sharing.check-interval"),
-        c.getDuration("agent.inbox-budget-sharing.write-timeout"));
+        c.getDuration("agent.inbox-budget-sharing.write-timeout"),
+        fraction(c, "agent.inbox-budget-sharing.resume-below"));
   }
 
   private static int positive(Config c, String path) {
     int n = c.getInt(path);
     if (n <= 0) throw new ConfigException.BadValue(path, "must be positive: " + n);
     return n;
+  }
+
+  private static double fraction(Config c, String path) {
+    double f = c.getDouble(path);
+    if (!(f > 0 && f <= 1)) throw new ConfigException.BadValue(path, "must be in (0, 1]: " + f);
+    return f;
   }
 
   private static int notNegative(Config c, String path) {

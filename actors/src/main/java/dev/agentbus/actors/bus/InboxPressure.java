@@ -47,20 +47,25 @@ final class InboxPressure extends AbstractBehavior<InboxPressure.Command> {
 
   /**
    * @param localFull whether this node's inboxes are full now
+   * @param localResumed whether they are far enough below full again for the others to send to it: a node that
+   *     is shown full stays shown until then, so that one near the mark does not flip the shared set (a write to
+   *     every node) at every check
    * @param elsewhereFull set here: whether another node's are
    */
   static Behavior<Command> create(
-      BooleanSupplier localFull, AtomicBoolean elsewhereFull, Duration checkInterval, Duration writeTimeout) {
+      BooleanSupplier localFull, BooleanSupplier localResumed, AtomicBoolean elsewhereFull, Duration checkInterval,
+      Duration writeTimeout) {
     return Behaviors.<Command>supervise(Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Check.INSTANCE, checkInterval);
       return DistributedData.withReplicatorMessageAdapter(
           (ReplicatorMessageAdapter<Command, ORSet<String>> replicator) ->
-              new InboxPressure(ctx, replicator, localFull, elsewhereFull, writeTimeout));
+              new InboxPressure(ctx, replicator, localFull, localResumed, elsewhereFull, writeTimeout));
     }))).onFailure(SupervisorStrategy.restart());
   }
 
   private final ReplicatorMessageAdapter<Command, ORSet<String>> replicator;
   private final BooleanSupplier localFull;
+  private final BooleanSupplier localResumed;
   private final AtomicBoolean elsewhereFull;
   private final Duration writeTimeout;
   private final Cluster cluster;
@@ -73,10 +78,11 @@ final class InboxPressure extends AbstractBehavior<InboxPressure.Command> {
 
   private InboxPressure(
       ActorContext<Command> context, ReplicatorMessageAdapter<Command, ORSet<String>> replicator,
-      BooleanSupplier localFull, AtomicBoolean elsewhereFull, Duration writeTimeout) {
+      BooleanSupplier localFull, BooleanSupplier localResumed, AtomicBoolean elsewhereFull, Duration writeTimeout) {
     super(context);
     this.replicator = replicator;
     this.localFull = localFull;
+    this.localResumed = localResumed;
     this.elsewhereFull = elsewhereFull;
     this.writeTimeout = writeTimeout;
     this.cluster = Cluster.get(context.getSystem());
@@ -95,9 +101,10 @@ final class InboxPressure extends AbstractBehavior<InboxPressure.Command> {
   }
 
   private Behavior<Command> onCheck() {
-    boolean full = localFull.getAsBoolean();
+    boolean shown = fullNodes.contains(self);
+    boolean full = shown ? !localResumed.getAsBoolean() : localFull.getAsBoolean();
     // until the set shows it (a restarted node also clears what its former self left there)
-    if (full != fullNodes.contains(self) && writing == null) {
+    if (full != shown && writing == null) {
       writing = full;
       replicator.askUpdate(
           replyTo -> new Replicator.Update<>(KEY, ORSet.empty(), new Replicator.WriteAll(writeTimeout), replyTo,

@@ -60,4 +60,12 @@ class BusSettingsTest {
     Config never = ConfigFactory.parseString("agentbus.agent.snapshot-every = 0").withFallback(ConfigFactory.load());
     assertThrows(ConfigException.BadValue.class, () -> BusSettings.create(never));
   }
+
+  @Test
+  void readsTheShareBelowWhichAFullNodeTakesSendsAgain() {
+    assertEquals(0.9, BusSettings.create(ConfigFactory.load()).inboxBudgetResumeBelow());
+    Config none = ConfigFactory.parseString("agentbus.agent.inbox-budget-sharing.resume-below = 0")
+        .withFallback(ConfigFactory.load());
+    assertThrows(ConfigException.BadValue.class, () -> BusSettings.create(none));
+  }
 }

@@ -54,8 +54,10 @@ class InboxPressureTest {
     AtomicBoolean heldBackHere = new AtomicBoolean();
     AtomicBoolean heldBackThere = new AtomicBoolean();
     AtomicBoolean fullThere = new AtomicBoolean();
-    testKit.spawn(InboxPressure.create(() -> false, heldBackHere, CHECK, WRITE));
-    other.spawn(InboxPressure.create(fullThere::get, heldBackThere, CHECK, WRITE));
+    // full there means not resumed: both are set together, as the budget would answer them
+    AtomicBoolean resumedThere = new AtomicBoolean();
+    testKit.spawn(InboxPressure.create(() -> false, () -> true, heldBackHere, CHECK, WRITE));
+    other.spawn(InboxPressure.create(fullThere::get, resumedThere::get, heldBackThere, CHECK, WRITE));
 
     fullThere.set(true);
     waiter.awaitAssert(PATIENCE, () -> {
@@ -64,12 +66,18 @@ class InboxPressureTest {
     });
     assertFalse(heldBackThere.get(), "a node's own budget is checked directly, not through the others");
 
+    // no longer full, but not yet below the resume mark: still shown full
     fullThere.set(false);
+    TestProbe<Object> idle = testKit.createTestProbe();
+    idle.expectNoMessage(CHECK.multipliedBy(10));
+    assertTrue(heldBackHere.get(), "shown full until below the resume mark");
+    resumedThere.set(true);
     waiter.awaitAssert(PATIENCE, () -> {
       assertFalse(heldBackHere.get());
       return null;
     });
 
+    resumedThere.set(false);
     fullThere.set(true);
     waiter.awaitAssert(PATIENCE, () -> {
       assertTrue(heldBackHere.get());
