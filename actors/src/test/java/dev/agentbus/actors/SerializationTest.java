@@ -115,6 +115,7 @@ class SerializationTest {
     roundTrips(new AgentEntity.Registered(profile(), HashChain.GENESIS, "h1"));
     roundTrips(new AgentEntity.MetadataUpdated(Map.of("a", "b"), T, "h1", "h2"));
     roundTrips(new AgentEntity.MessageAcknowledged(UUID.randomUUID(), T, 12, 4, "h2", "h3"));
+    roundTrips(new AgentEntity.InboxCheckpointed(12, 4, "h3", "h4"));
     roundTrips(new AgentEntity.State(profile(), new LinkedHashSet<>(List.of(UUID.randomUUID())), "h3", true, 12, 4));
   }
 

@@ -152,6 +152,18 @@ public final class AgentEntity
    * @param finishedBelow the agent's messages numbered below this one are finished (see {@link State}); 0 in
    *     events written before it existed
    */
+  /**
+   * Where the next rebuild of the inbox starts, recorded at the first delivery to an agent that has recorded
+   * none (it has acknowledged nothing yet), so that its rebuilds need not read its partition from the start.
+   */
+  public record InboxCheckpointed(long inboxFrom, long finishedBelow, String prevHash, String hash)
+      implements Event {
+    @Override
+    public Object content() {
+      return new Body("InboxCheckpointed", Map.of("inboxFrom", inboxFrom, "finishedBelow", finishedBelow));
+    }
+  }
+
   public record MessageAcknowledged(
       UUID messageId, Instant at, long inboxFrom, long finishedBelow, String prevHash, String hash)
       implements Event {
@@ -365,6 +377,14 @@ public final class AgentEntity
   private ReplyEffect<Event, State> onDeliver(State state, Deliver cmd) {
     accept(state, cmd.entry());
     cmd.answers().forEach(LedgerPartition.Answer::send);
+    if (cursor != null && state.registered() && state.finishedBelow() == 0 && rebuildFrom() > 0) {
+      // once per agent until it acknowledges: without a recorded point, a rebuild reads the whole partition
+      long inboxFrom = rebuildFrom();
+      long finishedBelow = cursor.floorSeq();
+      return Effect()
+          .persist(link(state, (prev, hash) -> new InboxCheckpointed(inboxFrom, finishedBelow, prev, hash)))
+          .thenNoReply();
+    }
     return Effect().noReply();
   }
 
@@ -466,15 +486,20 @@ public final class AgentEntity
     // Moved before the write: should it fail, the entity restarts and rebuilds the cursor with the inbox.
     cursor.finished(held.recipientSeq());
     rememberAcknowledged(held.position());
-    long from = Math.min(cursor.floorPosition(), unnumberedFrom);
-    for (long p : acknowledgedPositions) from = Math.min(from, p);
-    long inboxFrom = from;
+    long inboxFrom = rebuildFrom();
     long finishedBelow = cursor.floorSeq();
     return Effect()
         .persist(link(state, (prev, hash) ->
             new MessageAcknowledged(cmd.messageId(), now, inboxFrom, finishedBelow, prev, hash)))
         .thenRun(s -> acknowledgedInMemory(cmd.messageId()))
         .thenReply(cmd.replyTo(), s -> StatusReply.success(item));
+  }
+
+  /** Where a rebuild would start now: the cursor's floor, unless an unnumbered or a recent acknowledged is older. */
+  private long rebuildFrom() {
+    long from = Math.min(cursor.floorPosition(), unnumberedFrom);
+    for (long p : acknowledgedPositions) from = Math.min(from, p);
+    return from;
   }
 
   private ReplyEffect<Event, State> onAcknowledgedReadBack(State state, AcknowledgedReadBack msg) {
@@ -682,6 +707,8 @@ public final class AgentEntity
         .onEvent(Unregistered.class, (s, e) -> new State(null, s.acked(), e.hash(), s.everRegistered(), s.inboxFrom(),
             s.finishedBelow()))
         .onEvent(MessageAcknowledged.class, this::applyAck)
+        .onEvent(InboxCheckpointed.class, (s, e) -> new State(s.profile(), s.acked(), e.hash(), s.everRegistered(),
+            e.inboxFrom(), e.finishedBelow()))
         .build();
   }
 

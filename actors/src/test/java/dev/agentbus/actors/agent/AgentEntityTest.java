@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -71,6 +72,7 @@ class AgentEntityTest {
 
   // reads of the test ledger, answered once this completes
   private final AtomicInteger reads = new AtomicInteger();
+  private final AtomicLong lastReadFrom = new AtomicLong(-1);
   private volatile CompletableFuture<Void> readsAnswer = CompletableFuture.completedFuture(null);
 
   private EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> entity(String id) {
@@ -87,11 +89,22 @@ class AgentEntityTest {
         found.add(e.position() == 0 ? e.linked(e.prevHash(), e.hash(), i + 1, 0) : e);
       }
       reads.incrementAndGet();
+      lastReadFrom.set(from);
       return readsAnswer.thenApply(open -> found);
     };
     return AgentEntity.create(id,
         new AgentEntity.Settings(100, 50, 500, 10, 20), InboxBudget.unlimited(), source, directory, clock,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(100), Duration.ofSeconds(1), 0.1));
+  }
+
+  /** An agent entity outside the event-sourced testkit (for what the kit cannot do: stop, fail a write). */
+  private ActorRef<AgentEntity.Command> spawnRegistered(String id) {
+    ActorRef<AgentEntity.Command> agent = testKit.spawn(behavior(id));
+    TestProbe<StatusReply<AgentProfile>> registered = testKit.createTestProbe();
+    agent.tell(new AgentEntity.Register("worker", "llm", "t", MaciRole.EXECUTIVE, List.of(), Map.of(),
+        registered.getRef()));
+    assertTrue(registered.receiveMessage().isSuccess());
+    return agent;
   }
 
   private static String id() {
@@ -190,11 +203,7 @@ class AgentEntityTest {
   @Test
   void forgetsAnAcknowledgementThatWasNotWritten() {
     String id = id();
-    ActorRef<AgentEntity.Command> agent = testKit.spawn(behavior(id));
-    TestProbe<StatusReply<AgentProfile>> registered = testKit.createTestProbe();
-    agent.tell(new AgentEntity.Register("worker", "llm", "t", MaciRole.EXECUTIVE, List.of(), Map.of(),
-        registered.getRef()));
-    assertTrue(registered.receiveMessage().isSuccess());
+    ActorRef<AgentEntity.Command> agent = spawnRegistered(id);
     AgentMessage m = Messages.query("sender", id, "t");
     ledger.add(delivered(m, id));
     agent.tell(new AgentEntity.Deliver(delivered(m, id)));
@@ -301,6 +310,33 @@ class AgentEntityTest {
       assertEquals(MessageStatus.ACKNOWLEDGED, reply.getValue().status());
     }
     assertEquals(1, reads.get() - before);
+  }
+
+  @Test
+  void recordsWhereItsRebuildStartsAtItsFirstDeliveryWithoutAcknowledging() {
+    String id = id();
+    ActorRef<AgentEntity.Command> agent = spawnRegistered(id);
+    // the partition's history before the agent's first message
+    for (int i = 0; i < 5; i++) recorded(Messages.query("s", "someone-else", "t"), "someone-else");
+    AgentMessage m = Messages.query("s", id, "t");
+    agent.tell(new AgentEntity.Deliver(recorded(m, id)));
+
+    agent.tell(new AgentEntity.Deliver(recorded(Messages.query("s", id, "t"), id)));
+    TestProbe<StatusReply<AgentProfile>> profile = testKit.createTestProbe();
+    agent.tell(new AgentEntity.GetProfile(profile.getRef())); // answered once the deliveries are handled
+    assertTrue(profile.receiveMessage().isSuccess());
+    testKit.stop(agent);
+    List<Object> events = PersistenceTestKit.create(testKit.system()).persistedInStorage("Agent|" + id);
+    assertEquals(List.of(AgentEntity.Registered.class, AgentEntity.InboxCheckpointed.class),
+        events.stream().map(Object::getClass).toList(), "recorded once");
+    assertEquals(new AgentEntity.InboxCheckpointed(6, 1, null, null).content(),
+        ((AgentEntity.Event) events.get(1)).content());
+
+    ActorRef<AgentEntity.Command> again = testKit.spawn(behavior(id));
+    TestProbe<StatusReply<InboxPage>> reader = testKit.createTestProbe();
+    again.tell(new AgentEntity.ReadInbox(UNREAD, reader.getRef()));
+    assertEquals(m.id(), reader.receiveMessage().getValue().items().get(0).message().id());
+    assertEquals(6, lastReadFrom.get(), "the rebuild reads from the agent's first message on");
   }
 
   @Test
