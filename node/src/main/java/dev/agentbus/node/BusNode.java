@@ -4,10 +4,12 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.agentbus.actors.bus.AgentBus;
 import dev.agentbus.persistence.Database;
+import dev.agentbus.persistence.H2Compaction;
 import dev.agentbus.persistence.SchemaMigrations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -66,9 +68,17 @@ public final class BusNode {
     int applied = SchemaMigrations.migrate(db);
     if (applied > 0) log.info("Applied {} schema migration(s) to {}", applied, db.describe());
     Config config = ConfigFactory.load(db.toConfig().withFallback(unresolved));
+    Optional<H2Compaction> compaction = config.getBoolean("agentbus.h2-compaction.enabled")
+        ? H2Compaction.start(db, compactionSettings(config.getConfig("agentbus.h2-compaction")))
+        : Optional.empty();
     ActorSystem<Void> system = ActorSystem.create(guardian(), SYSTEM_NAME, config);
+    compaction.ifPresent(c -> system.getWhenTerminated().thenRun(c::close));
     PekkoManagement.get(system.classicSystem()).start();
     return system;
+  }
+
+  static H2Compaction.Settings compactionSettings(Config c) {
+    return new H2Compaction.Settings(c.getDuration("interval"), c.getDuration("max-time"), c.getInt("below-fill-rate"));
   }
 
   private static Behavior<Void> guardian() {
