@@ -298,7 +298,7 @@ class AgentEntityTest {
     kit.runCommand(new AgentEntity.Deliver(recorded(first, id)));
     ack(kit, first.id());
     // the inbox keeps 100 messages here: the 101st pushes the acknowledged first one out of memory
-    for (int i = 0; i < 100; i++) kit.runCommand(new AgentEntity.Deliver(recorded(Messages.query("s", id, "t"), id)));
+    deliverNew(kit, id, 100);
     readsAnswer = new CompletableFuture<>();
     int before = reads.get();
     TestProbe<StatusReply<InboxItem>> clients = testKit.createTestProbe();
@@ -383,6 +383,19 @@ class AgentEntityTest {
     return kit;
   }
 
+  /** Records and delivers this many new messages from "s"; answers their ids, in order. */
+  private List<UUID> deliverNew(
+      EventSourcedBehaviorTestKit<AgentEntity.Command, AgentEntity.Event, AgentEntity.State> kit, String id,
+      int count) {
+    List<UUID> ids = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      AgentMessage m = Messages.query("s", id, "t");
+      ids.add(m.id());
+      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
+    }
+    return ids;
+  }
+
   private static final InboxQuery UNREAD = new InboxQuery(null, null, true, 1, 500);
 
   private List<UUID> inbox(
@@ -395,16 +408,11 @@ class AgentEntityTest {
   void keepsMessagesAcknowledgedBeyondTheAcknowledgedIdWindowAcknowledgedAfterARestart() {
     String id = id();
     var kit = registeredWithItsInboxLoaded(id);
-    List<UUID> sent = new ArrayList<>();
     // 1 to 4 wait; 5 to 150 are acknowledged as they come; then 1 to 4. The state keeps the last 100 ids (55
     // to 150 and 1 to 4), and the rebuild reads from message 1 on, the oldest of the last 10 acknowledged.
-    for (int i = 0; i < 150; i++) {
-      AgentMessage m = Messages.query("s", id, "t");
-      sent.add(m.id());
-      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
-      if (i >= 4) ack(kit, m.id());
-    }
-    for (int i = 0; i < 4; i++) ack(kit, sent.get(i));
+    List<UUID> waiting = deliverNew(kit, id, 4);
+    for (int i = 4; i < 150; i++) ack(kit, deliverNew(kit, id, 1).get(0));
+    for (UUID m : waiting) ack(kit, m);
     assertEquals(1, kit.getState().inboxFrom());
 
     kit.restart();
@@ -417,12 +425,7 @@ class AgentEntityTest {
   void startsFromASnapshotWithItsAcknowledgementsAndRebuildPoint() {
     String id = id();
     var kit = registeredWithItsInboxLoaded(id);
-    List<UUID> sent = new ArrayList<>();
-    for (int i = 0; i < 45; i++) {
-      AgentMessage m = Messages.query("s", id, "t");
-      sent.add(m.id());
-      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
-    }
+    List<UUID> sent = deliverNew(kit, id, 45);
     for (int i = 0; i < 40; i++) ack(kit, sent.get(i));
     AgentEntity.State before = kit.getState();
     // 41 events: snapshots after 20 and 40 (snapshot-every here)
@@ -483,26 +486,21 @@ class AgentEntityTest {
   void rebuildsItsInboxFromTheOldestUnacknowledgedMessage() {
     String id = id();
     var kit = registeredWithItsInboxLoaded(id);
-    List<AgentMessage> sent = new ArrayList<>();
-    for (int i = 0; i < 30; i++) {
-      AgentMessage m = Messages.query("s", id, "t");
-      sent.add(m);
-      kit.runCommand(new AgentEntity.Deliver(recorded(m, id)));
-    }
+    List<UUID> sent = deliverNew(kit, id, 30);
     // 2 and 3 acknowledged: 1 still waits, and so does the rebuild
-    for (int i : new int[] {1, 2}) ack(kit, sent.get(i).id());
+    for (int i : new int[] {1, 2}) ack(kit, sent.get(i));
     assertEquals(1, kit.getState().finishedBelow());
     assertEquals(1, kit.getState().inboxFrom());
     // then 1 and the rest up to 20
-    ack(kit, sent.get(0).id());
-    for (int i = 3; i < 20; i++) ack(kit, sent.get(i).id());
+    ack(kit, sent.get(0));
+    for (int i = 3; i < 20; i++) ack(kit, sent.get(i));
     assertEquals(21, kit.getState().finishedBelow());
     // it starts at the oldest of the last 10 acknowledged (11, at position 11), which it shows again
     assertEquals(11, kit.getState().inboxFrom());
 
     kit.restart();
-    assertEquals(sent.subList(20, 30).stream().map(AgentMessage::id).toList(), inbox(kit, UNREAD));
-    assertEquals(sent.subList(10, 30).stream().map(AgentMessage::id).toList(), inbox(kit, InboxQuery.all()));
+    assertEquals(sent.subList(20, 30), inbox(kit, UNREAD));
+    assertEquals(sent.subList(10, 30), inbox(kit, InboxQuery.all()));
   }
 
   @Test
