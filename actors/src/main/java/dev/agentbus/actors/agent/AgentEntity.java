@@ -3,6 +3,7 @@ package dev.agentbus.actors.agent;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import dev.agentbus.actors.CborSerializable;
+import dev.agentbus.actors.SnapshotCopy;
 import dev.agentbus.actors.chain.ChainedRecord;
 import dev.agentbus.actors.chain.HashChain;
 import dev.agentbus.actors.ledger.LedgerEntry;
@@ -281,22 +282,10 @@ public final class AgentEntity
     return SNAPSHOT_COPY;
   }
 
-  /**
-   * Acknowledgements update the acknowledged ids in place, and the snapshot store serializes a snapshot on its
-   * own thread later: the snapshot gets a copy, taken on the entity's thread (the format is the same State).
-   */
-  static final SnapshotAdapter<State> SNAPSHOT_COPY = new SnapshotAdapter<>() {
-    @Override
-    public Object toJournal(State s) {
-      return new State(s.profile(), new LinkedHashSet<>(s.acked()), s.lastHash(), s.everRegistered(), s.inboxFrom(),
-          s.finishedBelow());
-    }
-
-    @Override
-    public State fromJournal(Object from) {
-      return (State) from;
-    }
-  };
+  /** Acknowledgements update the acknowledged ids in place: a snapshot gets a copy. */
+  static final SnapshotAdapter<State> SNAPSHOT_COPY = SnapshotCopy.of(State.class, s -> new State(
+      s.profile(), new LinkedHashSet<>(s.acked()), s.lastHash(), s.everRegistered(), s.inboxFrom(),
+      s.finishedBelow()));
 
   // ---- commands ----
 
@@ -377,9 +366,9 @@ public final class AgentEntity
   private ReplyEffect<Event, State> onDeliver(State state, Deliver cmd) {
     accept(state, cmd.entry());
     cmd.answers().forEach(LedgerPartition.Answer::send);
-    if (cursor != null && state.registered() && state.finishedBelow() == 0 && rebuildFrom() > 0) {
+    long inboxFrom = cursor != null && state.registered() && state.finishedBelow() == 0 ? rebuildFrom() : 0;
+    if (inboxFrom > 0) {
       // once per agent until it acknowledges: without a recorded point, a rebuild reads the whole partition
-      long inboxFrom = rebuildFrom();
       long finishedBelow = cursor.floorSeq();
       return Effect()
           .persist(link(state, (prev, hash) -> new InboxCheckpointed(inboxFrom, finishedBelow, prev, hash)))

@@ -1,6 +1,7 @@
 package dev.agentbus.actors.ledger;
 
 import dev.agentbus.actors.CborSerializable;
+import dev.agentbus.actors.SnapshotCopy;
 import dev.agentbus.actors.chain.HashChain;
 import dev.agentbus.actors.governance.Reason;
 import dev.agentbus.actors.model.MessageStatus;
@@ -181,23 +182,9 @@ public final class LedgerPartition
     return SNAPSHOT_COPY;
   }
 
-  /**
-   * The event handler adds to the dedup window in place, and the snapshot store serializes a snapshot on
-   * its own thread later: the snapshot gets a copy, taken on the partition's thread at the snapshot's
-   * sequence number (the format is the same State).
-   */
-  static final SnapshotAdapter<State> SNAPSHOT_COPY = new SnapshotAdapter<>() {
-    @Override
-    public Object toJournal(State state) {
-      return new State(state.entries(), state.lastHash(), new LinkedHashMap<>(state.recent()),
-          new HashMap<>(state.deliveredTo()));
-    }
-
-    @Override
-    public State fromJournal(Object from) {
-      return (State) from;
-    }
-  };
+  /** The event handler adds to the dedup window and the counts in place: a snapshot gets copies. */
+  static final SnapshotAdapter<State> SNAPSHOT_COPY = SnapshotCopy.of(State.class, state -> new State(
+      state.entries(), state.lastHash(), new LinkedHashMap<>(state.recent()), new HashMap<>(state.deliveredTo())));
 
   @Override
   public CommandHandler<Command, Event, State> commandHandler() {
