@@ -6,6 +6,7 @@ import dev.agentbus.actors.bus.AgentBus;
 import dev.agentbus.persistence.Database;
 import dev.agentbus.persistence.H2Compaction;
 import dev.agentbus.persistence.SchemaMigrations;
+import dev.agentbus.persistence.StoredLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -68,6 +69,7 @@ public final class BusNode {
     int applied = SchemaMigrations.migrate(db);
     if (applied > 0) log.info("Applied {} schema migration(s) to {}", applied, db.describe());
     Config config = ConfigFactory.load(db.toConfig().withFallback(unresolved));
+    StoredLayout.verifyPartitions(db, config.getInt("agentbus.ledger.partitions"));
     Optional<H2Compaction> compaction = config.getBoolean("agentbus.h2-compaction.enabled")
         ? H2Compaction.start(db, compactionSettings(config.getConfig("agentbus.h2-compaction")))
         : Optional.empty();

@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,8 +44,34 @@ class KillRecoveryTest {
 
   @Test
   void keepsEveryAcknowledgedMessageAfterSigkill() throws Exception {
-    Path dataDir = Files.createTempDirectory("agentbus-kill");
+    sigkillMidBurst(Files.createTempDirectory("agentbus-kill"), false);
+  }
+
+  /** The opt-in compaction rewrites and frees chunks while commits go on: killed meanwhile, it loses nothing. */
+  @Test
+  void keepsEveryAcknowledgedMessageAfterSigkillWhileH2Compacts() throws Exception {
+    // the node's own logging (INFO), not the tests' (WARN): the drill reads the compactions from the log
+    String nodeLogging = Path.of(KillRecoveryTest.class.getResource("/logback.xml").toURI()).toString();
+    sigkillMidBurst(Files.createTempDirectory("agentbus-kill-compacting"), true,
+        "-Dlogback.configurationFile=" + nodeLogging, "-Dagentbus.h2-compaction.enabled=on", "-Dagentbus.h2-compaction.interval=100ms",
+        "-Dagentbus.h2-compaction.below-fill-rate=95");
+  }
+
+  @Test
+  void refusesToStartWithAnotherLedgerPartitionCount() throws Exception {
+    Path dataDir = Files.createTempDirectory("agentbus-partitions");
     Node first = startReady(dataDir, "first");
+    first.process().destroy();
+    assertTrue(first.process().waitFor(60, TimeUnit.SECONDS), "stopped");
+    Process other = startNode(dataDir, freePort(), freePort(), freePort(), "other", "-Dagentbus.ledger.partitions=3");
+    assertTrue(other.waitFor(90, TimeUnit.SECONDS), "a node on another partition count exits");
+    assertEquals(2, other.exitValue());
+    String log = Files.readString(dataDir.resolve("node-other.log"));
+    assertTrue(log.contains("written with agentbus.ledger.partitions = 2, and this node is configured with 3"), log);
+  }
+
+  private void sigkillMidBurst(Path dataDir, boolean awaitCompaction, String... jvmProps) throws Exception {
+    Node first = startReady(dataDir, "first", jvmProps);
     Process node = first.process();
     String base = first.base();
     String sender;
@@ -72,7 +99,10 @@ class KillRecoveryTest {
         });
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (acknowledged.size() < 300 && System.nanoTime() < deadline) Thread.sleep(20);
+      while ((acknowledged.size() < 300 || awaitCompaction && !compacted(dataDir))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
       node.destroyForcibly(); // SIGKILL, mid-burst
       node.waitFor(30, TimeUnit.SECONDS);
       stop.set(true);
@@ -82,9 +112,10 @@ class KillRecoveryTest {
       node.destroyForcibly();
     }
     assertTrue(acknowledged.size() >= 300, "the burst was acknowledged before the kill: " + acknowledged.size());
+    if (awaitCompaction) assertTrue(compacted(dataDir), "H2 compacted before the kill");
     System.out.println("KillRecoveryTest: " + acknowledged.size() + " sends acknowledged before SIGKILL");
 
-    Node second = startReady(dataDir, "second");
+    Node second = startReady(dataDir, "second", jvmProps);
     Process again = second.process();
     try {
       List<String> inbox = inbox(second.base(), recipient);
@@ -103,12 +134,21 @@ class KillRecoveryTest {
    * Starts a node on free ports and waits until it is ready. A port found free can be taken by another
    * process before the node binds it; then the node exits, and it is started again on other ports.
    */
-  private Node startReady(Path dataDir, String tag) throws Exception {
+  /** Whether the first node has rewritten chunks at least three times (a call that found nothing to move takes 0 ms). */
+  private static boolean compacted(Path dataDir) throws IOException {
+    Pattern rewrite = Pattern.compile("H2 compacted in [1-9]");
+    try (var logs = Files.newDirectoryStream(dataDir, "node-first-*.log")) {
+      for (Path log : logs) if (rewrite.matcher(Files.readString(log)).results().count() >= 3) return true;
+    }
+    return false;
+  }
+
+  private Node startReady(Path dataDir, String tag, String... jvmProps) throws Exception {
     AssertionError last = null;
     for (int attempt = 1; attempt <= 3; attempt++) {
       int httpPort = freePort();
       int mgmtPort = freePort();
-      Process p = startNode(dataDir, freePort(), httpPort, mgmtPort, tag + "-" + attempt);
+      Process p = startNode(dataDir, freePort(), httpPort, mgmtPort, tag + "-" + attempt, jvmProps);
       try {
         awaitReady(mgmtPort, p);
         return new Node(p, "http://127.0.0.1:" + httpPort);
@@ -123,12 +163,14 @@ class KillRecoveryTest {
     throw last;
   }
 
-  private static Process startNode(Path dataDir, int artery, int httpPort, int mgmtPort, String tag)
-      throws IOException {
+  private static Process startNode(Path dataDir, int artery, int httpPort, int mgmtPort, String tag,
+      String... jvmProps) throws IOException {
     String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-        "-Dagentbus.http.auth.enabled=off", "-cp", classpath,
+        "-Dagentbus.http.auth.enabled=off"));
+    cmd.addAll(List.of(jvmProps));
+    cmd.addAll(List.of("-cp", classpath,
         Main.class.getName(), "node", "--port", Integer.toString(artery), "--http-port", Integer.toString(httpPort),
         "--management-port", Integer.toString(mgmtPort), "--data-dir", dataDir.toString()));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)

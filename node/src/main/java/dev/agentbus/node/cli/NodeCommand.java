@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import dev.agentbus.node.BusNode;
 import dev.agentbus.node.http.BootstrapKey;
 import dev.agentbus.persistence.Database;
+import dev.agentbus.persistence.StoredLayout;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -49,7 +50,13 @@ public final class NodeCommand implements Callable<Integer> {
     if (dataDir != null) overrides.put("agentbus.data-dir", dataDir.toString());
     Config unresolved = BusNode.loadConfig(config, overrides);
     Database db = BusNode.database(unresolved, System.getenv(), inMemory);
-    ActorSystem<Void> system = BusNode.start(unresolved, db);
+    ActorSystem<Void> system;
+    try {
+      system = BusNode.start(unresolved, db);
+    } catch (StoredLayout.PartitionCountMismatch e) {
+      System.err.println("Cannot start on " + db.describe() + ": " + e.getMessage());
+      return 2;
+    }
     // The first start of a cluster creates an admin key (printed once and written to the data dir).
     Path keyDir = Path.of(system.settings().config().getString("agentbus.data-dir"));
     try {
