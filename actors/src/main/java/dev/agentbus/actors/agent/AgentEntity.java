@@ -460,10 +460,9 @@ public final class AgentEntity
         return Effect().noReply();
       }
       readingBack.put(id, new ArrayList<>(List.of(cmd.replyTo())));
-      context.pipeToSelf(inboxSource.acceptedFor(agentId, 0), (entries, error) -> error != null
+      context.pipeToSelf(inboxSource.acceptedEntry(agentId, id), (entry, error) -> error != null
           ? new AcknowledgedReadBack(id, null, String.valueOf(error))
-          : new AcknowledgedReadBack(id, entries.stream()
-              .filter(e -> e.message().id().equals(id)).findFirst().orElse(null), null));
+          : new AcknowledgedReadBack(id, entry.orElse(null), null));
       return Effect().noReply();
     }
     if (held == null) return Effect().reply(cmd.replyTo(), messageNotFound(cmd.messageId()));
