@@ -10,7 +10,6 @@ import dev.agentbus.persistence.StoredLayout;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -66,21 +65,17 @@ public final class BusNode {
     if (db.kind() == Database.Kind.H2_FILE) {
       createDataDir(db);
     }
+    Config config = ConfigFactory.load(db.toConfig().withFallback(unresolved));
+    // before anything else opens the file: nothing is written meanwhile
+    if (config.getBoolean("agentbus.h2-compaction.on-start")) {
+      H2Compaction.compactIfLarger(db, config.getBytes("agentbus.h2-compaction.on-start-above"));
+    }
     int applied = SchemaMigrations.migrate(db);
     if (applied > 0) log.info("Applied {} schema migration(s) to {}", applied, db.describe());
-    Config config = ConfigFactory.load(db.toConfig().withFallback(unresolved));
     StoredLayout.verifyPartitions(db, config.getInt("agentbus.ledger.partitions"));
-    Optional<H2Compaction> compaction = config.getBoolean("agentbus.h2-compaction.enabled")
-        ? H2Compaction.start(db, compactionSettings(config.getConfig("agentbus.h2-compaction")))
-        : Optional.empty();
     ActorSystem<Void> system = ActorSystem.create(guardian(), SYSTEM_NAME, config);
-    compaction.ifPresent(c -> system.getWhenTerminated().thenRun(c::close));
     PekkoManagement.get(system.classicSystem()).start();
     return system;
-  }
-
-  static H2Compaction.Settings compactionSettings(Config c) {
-    return new H2Compaction.Settings(c.getDuration("interval"), c.getDuration("max-time"), c.getInt("below-fill-rate"));
   }
 
   private static Behavior<Void> guardian() {
