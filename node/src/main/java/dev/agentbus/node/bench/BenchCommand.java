@@ -1,5 +1,6 @@
 package dev.agentbus.node.bench;
 
+import dev.agentbus.persistence.StoredLayout;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -125,7 +126,12 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     BenchOptions options = options();
-    return new BenchRunner(options, System.out).run();
+    try {
+      return new BenchRunner(options, System.out).run();
+    } catch (StoredLayout.PartitionCountMismatch e) {
+      System.err.println("Cannot start the bench's node: " + e.getMessage());
+      return 2;
+    }
   }
 
   BenchOptions options() {
