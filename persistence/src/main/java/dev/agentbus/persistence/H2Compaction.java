@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * starts no background writer, the only thread that rewrites chunks while a database is open, so the file grows
  * while the node runs (1.1 GB after 50,000 sends and 50,000 acknowledgements, of which 25 MB live) and a normal
  * close compacts it for at most 200 ms. {@code SHUTDOWN COMPACT} rewrites the whole file: 1.1 GB to 25 MB in 2.2 s
- * (docs/benchmarks.md, session 7). A process killed during it kept every row in 3 of 3 tries.
+ * (docs/benchmarks.md, session 7). Killed with SIGKILL 16 times during or just after it, the file kept every row.
  *
  * <p>Session 6 compacted while the node ran ({@code MVStore.compactFile}, which frees space at once with H2's
  * retention time at 0). A SIGKILL drill lost 5 acknowledged messages in 1 of 6 runs with it, so it was removed.
@@ -40,6 +40,7 @@ public final class H2Compaction {
     try {
       if (!Files.isRegularFile(file) || Files.size(file) <= aboveBytes) return Optional.empty();
       long before = Files.size(file);
+      log.info("Compacting the H2 file {} ({} MB) before the node opens it", file, before >> 20);
       long started = System.nanoTime();
       try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());
            Statement s = c.createStatement()) {
