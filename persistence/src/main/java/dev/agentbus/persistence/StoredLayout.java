@@ -22,6 +22,7 @@ public final class StoredLayout {
   static final String PARTITIONS = "ledger.partitions";
   /** How many partition ids beyond the configured count a database without a record is probed for. */
   static final int LEGACY_PROBE = 256;
+  private static final String UNIQUE_VIOLATION = "23505";
 
   /** The database holds another partition count than the node is configured with. */
   public static final class PartitionCountMismatch extends IllegalStateException {
@@ -48,7 +49,8 @@ public final class StoredLayout {
           throw new PartitionCountMismatch(String.format(
               "the database holds ledger partition %d, so it was written with more than %d partitions, the count this "
                   + "node is configured with (agentbus.ledger.partitions). A recipient's partition is its hash modulo "
-                  + "the count: set the count the database was written with, or start on an empty database.",
+                  + "the count: set the count the database was written with, or start on a new database (a new data "
+                  + "directory).",
               beyond.get(), partitions));
         }
         recorded = Optional.of(record(c, partitions));
@@ -57,7 +59,7 @@ public final class StoredLayout {
         throw new PartitionCountMismatch(String.format(
             "the database was written with agentbus.ledger.partitions = %s, and this node is configured with %d. A "
                 + "recipient's partition is its hash modulo the count, so another count would hide every inbox's "
-                + "earlier messages: set %s, or start on an empty database.",
+                + "earlier messages: set %s, or start on a new database (a new data directory).",
             recorded.get(), partitions, recorded.get()));
       }
     } catch (SQLException e) {
@@ -84,8 +86,15 @@ public final class StoredLayout {
       s.executeUpdate();
       return Integer.toString(partitions);
     } catch (SQLException e) {
-      // Another node inserted it since the read: its count stands.
-      return read(c).orElseThrow(() -> e);
+      // a unique violation (the same SQL state on H2 and PostgreSQL): another node inserted it since the read, and
+      // its count stands; anything else is a real failure
+      if (!UNIQUE_VIOLATION.equals(e.getSQLState())) throw e;
+      try {
+        return read(c).orElseThrow(() -> e);
+      } catch (SQLException reread) {
+        reread.addSuppressed(e);
+        throw reread;
+      }
     }
   }
 

@@ -44,7 +44,7 @@ final class LedgerInboxSource implements InboxSource {
         .thenApply(list -> (List<LedgerEntry>) list);
   }
 
-  /** Reads until the message is found, holding one event at a time. */
+  /** Reads the partition in the read journal's pages ({@code max-buffer-size} events) and stops at the match. */
   @Override
   public CompletionStage<Optional<LedgerEntry>> acceptedEntry(String recipientId, UUID messageId) {
     return entriesFor(recipientId, 0)
