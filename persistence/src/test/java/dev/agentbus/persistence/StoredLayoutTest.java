@@ -1,6 +1,7 @@
 package dev.agentbus.persistence;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +9,13 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** On H2, and on PostgreSQL when it is configured (always on CI). */
@@ -74,6 +82,38 @@ class StoredLayoutTest {
       }
       assertThrows(StoredLayout.PartitionCountMismatch.class, () -> StoredLayout.verifyPartitions(db, 2));
       assertDoesNotThrow(() -> StoredLayout.verifyPartitions(db, 6));
+    }
+  }
+
+  /** Nodes of a new cluster starting at once, half configured with 2 partitions and half with 3: one count wins. */
+  @Test
+  void agreesOnOneCountWhenNodesStartAtOnce() throws Exception {
+    for (int round = 0; round < 3; round++) {
+      for (Database db : TestDatabases.all("layout_start_" + round)) {
+        migrated(db);
+        int nodes = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(nodes);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<String>> outcomes = new ArrayList<>();
+        for (int i = 0; i < nodes; i++) {
+          int count = 2 + i % 2;
+          outcomes.add(pool.submit(() -> {
+            go.await();
+            try {
+              StoredLayout.verifyPartitions(db, count);
+              return "started with " + count;
+            } catch (StoredLayout.PartitionCountMismatch e) {
+              return "refused";
+            }
+          }));
+        }
+        go.countDown();
+        List<String> seen = new ArrayList<>();
+        for (Future<String> f : outcomes) seen.add(f.get(30, TimeUnit.SECONDS));
+        pool.shutdown();
+        assertEquals(nodes / 2, seen.stream().filter("refused"::equals).count(), db.kind() + " " + seen);
+        assertEquals(1, seen.stream().filter(o -> !o.equals("refused")).distinct().count(), db.kind() + " " + seen);
+      }
     }
   }
 }
