@@ -30,6 +30,11 @@ final class ThreeNodeCluster implements AutoCloseable {
   private final List<Boolean> alive = new ArrayList<>();
 
   ThreeNodeCluster(Database db) {
+    this(db, "", "", "");
+  }
+
+  /** With more configuration for each node (later keys win). */
+  ThreeNodeCluster(Database db, String... perNode) {
     int[] ports = {freePort(), freePort(), freePort()};
     String seeds = "pekko.cluster.seed-nodes = [\"pekko://AgentBus@127.0.0.1:" + ports[0] + "\"]\n";
     String extra = seeds
@@ -38,8 +43,8 @@ final class ThreeNodeCluster implements AutoCloseable {
         + "pekko.cluster.run-coordinated-shutdown-when-down = on\n"
         + "pekko.cluster.sharding.rebalance-interval = 1s\n"
         + "agentbus.ask-timeout = 3s\n";
-    for (int port : ports) {
-      ActorSystem<Void> node = TestNodes.start(db, port, extra);
+    for (int i = 0; i < ports.length; i++) {
+      ActorSystem<Void> node = TestNodes.start(db, ports[i], extra + perNode[i]);
       AgentBus.get(node); // sharding and the directory start on every node, as the node guardian does
       nodes.add(node);
       alive.add(true);

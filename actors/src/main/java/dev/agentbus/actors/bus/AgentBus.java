@@ -20,14 +20,9 @@ import dev.agentbus.actors.directory.DirectoryView;
 import dev.agentbus.actors.governance.Decision;
 import dev.agentbus.actors.governance.DecisionCache;
 import dev.agentbus.actors.governance.GovernancePipeline;
-import dev.agentbus.actors.governance.GovernanceStep;
-import dev.agentbus.actors.policy.ActivePolicy;
-import dev.agentbus.actors.policy.OpaPolicy;
-import dev.agentbus.actors.policy.OpaSettings;
-import dev.agentbus.actors.policy.Policies;
-import dev.agentbus.actors.policy.PolicySettings;
 import dev.agentbus.actors.governance.GovernanceRequest;
 import dev.agentbus.actors.governance.GovernanceSettings;
+import dev.agentbus.actors.governance.GovernanceStep;
 import dev.agentbus.actors.governance.OutputRegistry;
 import dev.agentbus.actors.governance.Reason;
 import dev.agentbus.actors.ledger.LedgerEntry;
@@ -36,6 +31,11 @@ import dev.agentbus.actors.model.AgentMessage;
 import dev.agentbus.actors.model.AgentProfile;
 import dev.agentbus.actors.model.MaciRole;
 import dev.agentbus.actors.model.MessageStatus;
+import dev.agentbus.actors.policy.ActivePolicy;
+import dev.agentbus.actors.policy.OpaPolicy;
+import dev.agentbus.actors.policy.OpaSettings;
+import dev.agentbus.actors.policy.Policies;
+import dev.agentbus.actors.policy.PolicySettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,22 +44,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -107,8 +113,9 @@ public final class AgentBus implements Extension {
   private final Duration askTimeout;
   private final java.util.concurrent.Semaphore admission;
   private final InboxBudget inboxBudget;
-  // another node's inboxes are full (InboxPressure): the recipient may live there
-  private final AtomicBoolean inboxesFullElsewhere = new AtomicBoolean();
+  // which nodes' inboxes are full and which agent shards they and this node host (InboxPressure)
+  private final AtomicReference<FullInboxes> fullInboxes = new AtomicReference<>(FullInboxes.NONE);
+  private final HashCodeMessageExtractor<AgentEntity.Command> agentShards;
   private final DeliberationSettings deliberationSettings;
   private final OpaGuard guard;
   private final ActivePolicy activePolicy;
@@ -139,6 +146,7 @@ public final class AgentBus implements Extension {
         })
         .orElseGet(() -> GovernancePipeline.create(governanceSettings, clock, outputs, policySteps));
     this.sharding = ClusterSharding.get(system);
+    this.agentShards = new HashCodeMessageExtractor<>(settings.agentShards());
     this.deliberationSettings =
         DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
     this.guard = OpaGuard.create(deliberationSettings.risk());
@@ -148,8 +156,9 @@ public final class AgentBus implements Extension {
         "agent-directory", Props.empty());
     double resumeBelow = settings.inboxBudgetResumeBelow();
     system.systemActorOf(InboxPressure.create(inboxBudget::full,
-        () -> inboxBudget.unacknowledgedBytes() < inboxBudget.limitBytes() * resumeBelow, inboxesFullElsewhere,
-        settings.inboxBudgetCheckInterval(), settings.inboxBudgetWriteTimeout()), "inbox-pressure", Props.empty());
+        () -> inboxBudget.unacknowledgedBytes() < inboxBudget.limitBytes() * resumeBelow, this::hostedAgentShards,
+        fullInboxes, settings.inboxBudgetCheckInterval(), settings.inboxBudgetWriteTimeout()), "inbox-pressure",
+        Props.empty());
     DirectoryPublisher publisher = new DirectoryPublisher() {
       @Override
       public void publish(AgentProfile profile) {
@@ -174,7 +183,7 @@ public final class AgentBus implements Extension {
     sharding.init(Entity.of(AgentEntity.ENTITY_KEY,
         ctx -> AgentEntity.create(ctx.getEntityId(), agentSettings, inboxBudget, inboxSource, publisher, clock,
             restart))
-        .withMessageExtractor(new HashCodeMessageExtractor<>(settings.agentShards())));
+        .withMessageExtractor(agentShards));
     var ledgerSettings = new LedgerPartition.Settings(
         settings.ledgerMaxBatch(), settings.ledgerDedupWindow(), settings.ledgerSnapshotEvery(),
         settings.ledgerSnapshotEveryEntries());
@@ -327,17 +336,14 @@ public final class AgentBus implements Extension {
    * and internal errors all come back as a {@link SendResult} with reason codes.
    */
   public CompletionStage<SendResult> send(AgentMessage message) {
-    // Admission: while the inboxes of this node, or of another (the recipient may live there), hold their
-    // memory budget in unacknowledged messages, or beyond the configured number of sends in flight, refuse
-    // fast rather than run out of heap or let the ledger's stash overflow; nothing is recorded, the caller
-    // may retry (503). Sends accepted before are all delivered.
-    if (inboxBudget.full()) {
+    // Admission: while the inboxes that would hold the message (its recipient's shard's node; for a broadcast,
+    // any node) hold their memory budget in unacknowledged messages, or beyond the configured number of sends in
+    // flight, refuse fast rather than run out of heap or let the ledger's stash overflow; nothing is recorded, the
+    // caller may retry (503). Sends accepted before are all delivered.
+    String shard = message.isBroadcast() ? null : agentShards.shardId(message.targetAgentId());
+    if (fullInboxes.get().refuses(shard, inboxBudget.full())) {
       return CompletableFuture.completedFuture(overloaded(message,
-          "the inboxes on this node hold their memory budget of unacknowledged messages; retry shortly"));
-    }
-    if (inboxesFullElsewhere.get()) {
-      return CompletableFuture.completedFuture(overloaded(message,
-          "the inboxes on another node hold their memory budget of unacknowledged messages; retry shortly"));
+          "the inboxes that would hold this message are full of unacknowledged messages; retry shortly"));
     }
     if (!admission.tryAcquire()) {
       return CompletableFuture.completedFuture(
@@ -365,6 +371,14 @@ public final class AgentBus implements Extension {
     CompletionStage<AgentProfile> recipient = m.isBroadcast()
         ? CompletableFuture.completedFuture(null) : profileOf(m.targetAgentId());
     return sender.thenCombine(recipient, Profiles::new);
+  }
+
+  /** The agent shards this node's region hosts now (for {@link InboxPressure}). */
+  private CompletionStage<Set<String>> hostedAgentShards() {
+    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(sharding.shardState(),
+            replyTo -> new GetShardRegionState(AgentEntity.ENTITY_KEY, replyTo), askTimeout, system.scheduler())
+        .thenApply(state -> state.getShards().stream().map(ShardRegion.ShardState::shardId)
+            .collect(Collectors.toUnmodifiableSet()));
   }
 
   private CompletionStage<AgentProfile> profileOf(String agentId) {

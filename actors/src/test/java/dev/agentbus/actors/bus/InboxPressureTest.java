@@ -1,11 +1,17 @@
 package dev.agentbus.actors.bus;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.agentbus.actors.support.TestConfigs;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.cluster.MemberStatus;
@@ -16,8 +22,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two nodes: one learns when the other's inboxes are full and when they are not any more, and a node that
- * leaves while full holds nobody back. (Two systems: the behaviour is between nodes.)
+ * Two nodes: one learns when the other's inboxes are full, which agent shards it hosts, and when they are not full
+ * any more, and a node that leaves while full holds nobody back. (Two systems: the behaviour is between nodes.)
  */
 class InboxPressureTest {
 
@@ -51,42 +57,53 @@ class InboxPressureTest {
       return null;
     });
 
-    AtomicBoolean heldBackHere = new AtomicBoolean();
-    AtomicBoolean heldBackThere = new AtomicBoolean();
+    AtomicReference<FullInboxes> here = new AtomicReference<>(FullInboxes.NONE);
+    AtomicReference<FullInboxes> there = new AtomicReference<>(FullInboxes.NONE);
     AtomicBoolean fullThere = new AtomicBoolean();
     // full there means not resumed: both are set together, as the budget would answer them
     AtomicBoolean resumedThere = new AtomicBoolean();
-    testKit.spawn(InboxPressure.create(() -> false, () -> true, heldBackHere, CHECK, WRITE));
-    other.spawn(InboxPressure.create(fullThere::get, resumedThere::get, heldBackThere, CHECK, WRITE));
+    testKit.spawn(InboxPressure.create(() -> false, () -> true, shards("1", "2"), here, CHECK, WRITE));
+    other.spawn(InboxPressure.create(fullThere::get, resumedThere::get, shards("7", "9"), there, CHECK, WRITE));
 
     fullThere.set(true);
     waiter.awaitAssert(PATIENCE, () -> {
-      assertTrue(heldBackHere.get());
+      assertTrue(here.get().elsewhere());
       return null;
     });
-    assertFalse(heldBackThere.get(), "a node's own budget is checked directly, not through the others");
+    FullInboxes seen = here.get();
+    assertTrue(seen.refuses("7", false) && seen.refuses("9", false), "its shards: " + seen);
+    assertFalse(seen.refuses("1", false), "a recipient on a node that is not full is not held back");
+    assertTrue(seen.refuses("3", false), "a shard placed nowhere yet may be placed on the full node");
+    assertEquals(Set.of("1", "2"), seen.shardsHere());
+    assertFalse(there.get().elsewhere(), "a node's own budget is checked directly, not through the others");
 
     // no longer full, but not yet below the resume mark: still shown full
     fullThere.set(false);
     TestProbe<Object> idle = testKit.createTestProbe();
     idle.expectNoMessage(CHECK.multipliedBy(10));
-    assertTrue(heldBackHere.get(), "shown full until below the resume mark");
+    assertTrue(here.get().elsewhere(), "shown full until below the resume mark");
     resumedThere.set(true);
     waiter.awaitAssert(PATIENCE, () -> {
-      assertFalse(heldBackHere.get());
+      assertFalse(here.get().elsewhere());
       return null;
     });
+    assertFalse(here.get().refuses("7", false), "its shards take messages again");
 
     resumedThere.set(false);
     fullThere.set(true);
     waiter.awaitAssert(PATIENCE, () -> {
-      assertTrue(heldBackHere.get());
+      assertTrue(here.get().elsewhere());
       return null;
     });
     Cluster.get(other.system()).manager().tell(Leave.create(Cluster.get(other.system()).selfMember().address()));
     waiter.awaitAssert(PATIENCE, () -> {
-      assertFalse(heldBackHere.get(), "it left full: its entry no longer counts");
+      assertFalse(here.get().elsewhere(), "it left full: its entry no longer counts");
+      assertFalse(here.get().refuses("7", false));
       return null;
     });
+  }
+
+  private static Supplier<CompletionStage<Set<String>>> shards(String... ids) {
+    return () -> CompletableFuture.completedFuture(Set.of(ids));
   }
 }
