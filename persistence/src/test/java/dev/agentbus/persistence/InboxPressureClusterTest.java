@@ -72,10 +72,14 @@ class InboxPressureClusterTest {
         return r.status() == MessageStatus.REJECTED && r.reasonCodes().contains("overloaded");
       }, PATIENCE, "a send to the full node's agent refused");
 
-      SendResult toRoomy = await(entry.send(Messages.query(sender, roomy, tenant)));
-      assertEquals(MessageStatus.ACCEPTED, toRoomy.status(), toRoomy.reasonCodes());
-      SendResult fromFull = await(AgentBus.get(cluster.node(2)).send(Messages.query(sender, roomy, tenant)));
-      assertEquals(MessageStatus.ACCEPTED, fromFull.status(), "a full node still takes sends to others' agents");
+      // a node refuses a shard it has not seen placed yet while any node is full: wait until it has
+      AgentBus fullNode = AgentBus.get(cluster.node(2));
+      ThreeNodeCluster.awaitTrue(() -> await(entry.send(Messages.query(sender, roomy, tenant))).status()
+          == MessageStatus.ACCEPTED, PATIENCE, "sends to an agent on a node that is not full accepted");
+      ThreeNodeCluster.awaitTrue(() -> await(fullNode.send(Messages.query(sender, roomy, tenant))).status()
+          == MessageStatus.ACCEPTED, PATIENCE, "the full node still takes sends to others' agents");
+      SendResult stillRefused = await(entry.send(Messages.query(sender, full, tenant)));
+      assertEquals(MessageStatus.REJECTED, stillRefused.status(), "meanwhile its own agent's are still refused");
 
       // acknowledged, the held messages give the budget back: sends to that agent go through again
       for (UUID id : held) await(entry.ack(full, id));
