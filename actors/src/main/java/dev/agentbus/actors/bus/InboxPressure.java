@@ -57,7 +57,7 @@ final class InboxPressure extends AbstractBehavior<InboxPressure.Command> {
   static final Key<ORMultiMap<String, String>> KEY = ORMultiMapKey.create("agentbus-full-inbox-shards");
   /** In the entry of a full node (which may host no shard). */
   static final String FULL = "*";
-  /** In the entry of a node whose shards are not known yet: while it is full, the others refuse every direct message. */
+  /** In the entry of a node whose shards are not known yet: while it is full, the others refuse every message. */
   static final String UNKNOWN = "?";
 
   /**
