@@ -38,8 +38,9 @@ public final class H2Compaction {
     if (db.kind() != Database.Kind.H2_FILE || db.url().contains("AUTO_SERVER=TRUE")) return Optional.empty();
     Path file = Path.of(db.h2FilePath() + ".mv.db");
     try {
-      if (!Files.isRegularFile(file) || Files.size(file) <= aboveBytes) return Optional.empty();
+      if (!Files.isRegularFile(file)) return Optional.empty();
       long before = Files.size(file);
+      if (before <= aboveBytes) return Optional.empty();
       log.info("Compacting the H2 file {} ({} MB) before the node opens it", file, before >> 20);
       long started = System.nanoTime();
       try (Connection c = DriverManager.getConnection(db.url(), db.user(), db.password());

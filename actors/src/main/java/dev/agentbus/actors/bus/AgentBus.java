@@ -40,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -61,11 +61,9 @@ import org.apache.pekko.actor.typed.Extension;
 import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery;
+import org.apache.pekko.pattern.Patterns;
 import org.apache.pekko.cluster.sharding.typed.ClusterShardingSettings;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -116,6 +114,7 @@ public final class AgentBus implements Extension {
   // which nodes' inboxes are full and which agent shards they and this node host (InboxPressure)
   private final AtomicReference<FullInboxes> fullInboxes = new AtomicReference<>(FullInboxes.NONE);
   private final HashCodeMessageExtractor<AgentEntity.Command> agentShards;
+  private final org.apache.pekko.cluster.sharding.ClusterSharding classicSharding;
   private final DeliberationSettings deliberationSettings;
   private final OpaGuard guard;
   private final ActivePolicy activePolicy;
@@ -147,6 +146,7 @@ public final class AgentBus implements Extension {
         .orElseGet(() -> GovernancePipeline.create(governanceSettings, clock, outputs, policySteps));
     this.sharding = ClusterSharding.get(system);
     this.agentShards = new HashCodeMessageExtractor<>(settings.agentShards());
+    this.classicSharding = org.apache.pekko.cluster.sharding.ClusterSharding.get(system.classicSystem());
     this.deliberationSettings =
         DeliberationSettings.fromConfig(system.settings().config().getConfig("agentbus.deliberation"));
     this.guard = OpaGuard.create(deliberationSettings.risk());
@@ -373,12 +373,19 @@ public final class AgentBus implements Extension {
     return sender.thenCombine(recipient, Profiles::new);
   }
 
-  /** The agent shards this node's region hosts now (for {@link InboxPressure}). */
+  /**
+   * The agent shards this node's region hosts now (for {@link InboxPressure}, every check interval). Asked as the
+   * region's stats, an entity count per shard: the region's state would copy every entity id of the node each time.
+   */
   private CompletionStage<Set<String>> hostedAgentShards() {
-    return AskPattern.<ClusterShardingQuery, ShardRegion.CurrentShardRegionState>ask(sharding.shardState(),
-            replyTo -> new GetShardRegionState(AgentEntity.ENTITY_KEY, replyTo), askTimeout, system.scheduler())
-        .thenApply(state -> state.getShards().stream().map(ShardRegion.ShardState::shardId)
-            .collect(Collectors.toUnmodifiableSet()));
+    return Patterns.ask(classicSharding.shardRegion(AgentEntity.ENTITY_KEY.name()),
+            ShardRegion.getRegionStatsInstance(), askTimeout)
+        .thenApply(reply -> {
+          ShardRegion.ShardRegionStats stats = (ShardRegion.ShardRegionStats) reply;
+          Set<String> shards = new HashSet<>(stats.getStats().keySet());
+          shards.addAll(stats.getFailed()); // hosted here, only slow to answer
+          return shards;
+        });
   }
 
   private CompletionStage<AgentProfile> profileOf(String agentId) {
