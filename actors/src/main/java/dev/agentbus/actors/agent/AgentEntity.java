@@ -148,12 +148,6 @@ public final class AgentEntity
   }
 
   /**
-   * @param inboxFrom where a rebuild of the inbox reads the ledger from after this acknowledgement (see
-   *     {@link State}); 0 in events written before it existed
-   * @param finishedBelow the agent's messages numbered below this one are finished (see {@link State}); 0 in
-   *     events written before it existed
-   */
-  /**
    * Where the next rebuild of the inbox starts, recorded at the first delivery to an agent that has recorded
    * none (it has acknowledged nothing yet), so that its rebuilds need not read its partition from the start.
    */
@@ -165,6 +159,12 @@ public final class AgentEntity
     }
   }
 
+  /**
+   * @param inboxFrom where a rebuild of the inbox reads the ledger from after this acknowledgement (see
+   *     {@link State}); 0 in events written before it existed
+   * @param finishedBelow the agent's messages numbered below this one are finished (see {@link State}); 0 in
+   *     events written before it existed
+   */
   public record MessageAcknowledged(
       UUID messageId, Instant at, long inboxFrom, long finishedBelow, String prevHash, String hash)
       implements Event {
@@ -379,10 +379,13 @@ public final class AgentEntity
 
   private void accept(State state, LedgerEntry entry) {
     boolean finished = holdIfReadable(state, entry);
-    if (cursor != null) {
-      cursor.arrived(entry.recipientSeq(), entry.position(), finished);
-      if (entry.recipientSeq() == 0 && !finished) unnumberedFrom = Math.min(unnumberedFrom, entry.position());
-    }
+    if (cursor != null) track(entry.recipientSeq(), entry.position(), finished);
+  }
+
+  /** Counts a message in where the next rebuild may start (the cursor counts numbered messages only). */
+  private void track(long recipientSeq, long position, boolean finished) {
+    cursor.arrived(recipientSeq, position, finished);
+    if (recipientSeq == 0 && !finished) unnumberedFrom = Math.min(unnumberedFrom, position);
   }
 
   /**
@@ -544,10 +547,8 @@ public final class AgentEntity
     // Rebuilt entries come first (ledger order); live deliveries that raced the rebuild follow.
     LinkedHashMap<UUID, HeldMessage> live = new LinkedHashMap<>(inbox);
     releaseInbox();
-    cursor = DeliveryCursor.startingAt(Math.max(1, state.finishedBelow()), state.inboxFrom(),
-        settings.inboxMaxRetained());
-    acknowledgedPositions.clear();
-    unnumberedFrom = Long.MAX_VALUE;
+    startTracking(DeliveryCursor.startingAt(Math.max(1, state.finishedBelow()), state.inboxFrom(),
+        settings.inboxMaxRetained()));
     Instant now = clock.instant();
     for (LedgerEntry e : msg.entries()) {
       AgentMessage m = e.message();
@@ -559,14 +560,13 @@ public final class AgentEntity
           || (e.recipientSeq() > 0 && e.recipientSeq() < state.finishedBelow() && !expired);
       // not registered (now): not finished either, a rebuild once it is registered again shows it
       boolean finished = otherTenant || acked || expired || inbox.containsKey(m.id());
-      cursor.arrived(e.recipientSeq(), e.position(), finished);
-      if (e.recipientSeq() == 0 && !finished) unnumberedFrom = Math.min(unnumberedFrom, e.position());
+      track(e.recipientSeq(), e.position(), finished);
       if (!state.registered() || otherTenant || (expired && !acked)) continue;
       if (acked) rememberAcknowledged(e.position());
       if (!inbox.containsKey(m.id())) hold(HeldMessage.of(e, codec, acked));
     }
     live.values().forEach(h -> {
-      cursor.arrived(h.recipientSeq(), h.position(), h.acknowledged() || inbox.containsKey(h.id()));
+      track(h.recipientSeq(), h.position(), h.acknowledged() || inbox.containsKey(h.id()));
       if (!inbox.containsKey(h.id())) hold(h);
     });
     trimInbox();
@@ -615,10 +615,15 @@ public final class AgentEntity
   /** Drops the inbox and what was derived with it; the next read rebuilds it from the ledger. */
   private void forgetInbox() {
     releaseInbox();
-    cursor = null;
+    startTracking(null);
+    inboxLoaded = false;
+  }
+
+  /** Where the next rebuild may start, tracked afresh from {@code next} (null: not known until a rebuild). */
+  private void startTracking(DeliveryCursor next) {
+    cursor = next;
     acknowledgedPositions.clear();
     unnumberedFrom = Long.MAX_VALUE;
-    inboxLoaded = false;
   }
 
   private void rememberAcknowledged(long position) {
@@ -736,7 +741,7 @@ public final class AgentEntity
           if (!state.everRegistered()) {
             // nothing in the ledger to rebuild
             inboxLoaded = true;
-            cursor = DeliveryCursor.startingAt(1, 0, settings.inboxMaxRetained());
+            startTracking(DeliveryCursor.startingAt(1, 0, settings.inboxMaxRetained()));
           }
         })
         .onSignal(Terminated.class, (state, t) -> subscribers.removeIf(s -> s.equals(t.getRef())))
